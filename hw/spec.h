@@ -1,0 +1,103 @@
+/*
+ * spec.h — a GPU hardware specification: load from JSON, validate strictly,
+ * address fields by dotted path, derive peak rates.
+ *
+ * A hardware file groups its values as sm, clock, tensor, l2, hbm, launch;
+ * every value is an object {"value": V, "source": "where V comes from"}.
+ * Dotted paths ("hbm.bandwidth_gbps", "sm.count", "clock.sustained_mhz") are
+ * a stable interface: sweeps (sim/run) set fields through hw_spec_set().
+ *
+ * Ownership: hw_spec_load() returns a spec the caller frees with
+ * hw_spec_free(); hw_spec_clone() deep-copies; hw_spec_to_json() returns a
+ * cJSON tree the caller frees with cJSON_Delete().
+ */
+#ifndef RL_HW_SPEC_H
+#define RL_HW_SPEC_H
+
+#include "hw/common.h"
+
+struct cJSON;
+
+#define HW_NAME_LEN 96
+
+struct hw_spec {
+	char name[HW_NAME_LEN];         /* short name, e.g. "a100-80gb-pcie" */
+	char display_name[HW_NAME_LEN]; /* for titles, e.g. "A100 80GB PCIe" */
+	char path[512];                 /* file it was loaded from ("" if derived) */
+	struct {
+		double count;        /* streaming multiprocessors */
+		double shared_kb;    /* max shared memory per SM usable by CTAs, KiB */
+		double registers;    /* 32-bit registers per SM */
+		double max_ctas;     /* resident CTAs per SM */
+		double max_warps;    /* resident warps per SM */
+		double l2_bytes_per_clk; /* L2->SM load bandwidth per SM, bytes/clock */
+	} sm;
+	struct {
+		double boost_mhz;     /* datasheet boost clock (defines the peak), MHz */
+		double sustained_mhz; /* clock held under sustained tensor load, MHz */
+	} clock;
+	struct {
+		double fp16_flop_per_clk; /* dense fp16 FLOP per clock per SM */
+		double bf16_flop_per_clk; /* dense bf16 FLOP per clock per SM */
+		double fp8_flop_per_clk;  /* dense fp8 FLOP per clock per SM, 0 = none */
+	} tensor;
+	struct {
+		double size_mb;          /* capacity, MiB */
+		double slices;           /* number of slices */
+		double bytes_per_clk;    /* aggregate read bandwidth, bytes/clock */
+		double hit_latency_cycles; /* load-to-use latency on a hit, cycles */
+	} l2;
+	struct {
+		double channels;       /* independent channels (pseudo-channels) */
+		double bandwidth_gbps; /* datasheet peak, GB/s (1e9 B/s) */
+		double latency_ns;     /* idle load latency, ns */
+		double efficiency;     /* sustained fraction of peak (row-buffer, refresh) */
+	} hbm;
+	struct {
+		double overhead_us; /* kernel launch + completion overhead per GEMM, µs */
+	} launch;
+	char *source[64]; /* per field (index as in hw_spec_fields), owned */
+};
+
+/* Descriptor of one numeric field, for validation, sweeps and printing. */
+struct hw_field {
+	const char *path;  /* dotted path, e.g. "hbm.bandwidth_gbps" */
+	size_t offset;     /* offsetof(struct hw_spec, ...) of the double */
+	int integer;       /* value must be integral */
+	double min, max;   /* valid range, inclusive */
+	int optional;      /* may be absent (value 0) */
+	const char *unit;  /* for hw show */
+};
+
+/* The field table, terminated by a NULL path; *n receives the count. */
+const struct hw_field *hw_spec_fields(size_t *n);
+
+/* Load by name (searched in the data path, see data.h) or by path. */
+int hw_spec_load(const char *name_or_path, struct hw_spec **out, char *err);
+
+/* Parse from an in-memory JSON text; `file` names it in messages. */
+int hw_spec_parse(const char *text, const char *file, struct hw_spec **out,
+		  char *err);
+
+void hw_spec_free(struct hw_spec *s);
+struct hw_spec *hw_spec_clone(const struct hw_spec *s);
+
+/* Set a field by dotted path and re-validate its range. */
+int hw_spec_set(struct hw_spec *s, const char *path, double v, char *err);
+/* Read a field by dotted path; returns RL_EINPUT if no such path. */
+int hw_spec_get(const struct hw_spec *s, const char *path, double *v);
+
+/* Full spec as JSON in the file format (values and sources). */
+struct cJSON *hw_spec_to_json(const struct hw_spec *s);
+
+/* Derived rates. Peak uses the boost clock (datasheet figure); sustained
+ * uses clock.sustained_mhz. FLOP/s. 0 if the dtype is unsupported. */
+double hw_spec_peak_flops(const struct hw_spec *s, enum rl_dtype d);
+double hw_spec_sustained_flops(const struct hw_spec *s, enum rl_dtype d);
+/* Datasheet HBM bandwidth, bytes/s; effective = × hbm.efficiency. */
+double hw_spec_bandwidth(const struct hw_spec *s);
+double hw_spec_effective_bandwidth(const struct hw_spec *s);
+/* Ridge point of the datasheet roofline, FLOP/byte. */
+double hw_spec_ridge(const struct hw_spec *s, enum rl_dtype d);
+
+#endif

@@ -1,0 +1,20 @@
+/*
+ * cli.h — the ridgeline subcommands. Each takes argc/argv as main does
+ * (argv[0] is the subcommand name) and returns the exit status:
+ * 0 success, 1 simulation/IO failure, 2 bad input (DESIGN.md §5).
+ * Messages for the user are printed here, at the edge, never in libraries.
+ */
+#ifndef RL_CLI_H
+#define RL_CLI_H
+
+int cmd_hw(int argc, char **argv);
+int cmd_models(int argc, char **argv);
+int cmd_roofline(int argc, char **argv);
+int cmd_gemm(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+
+/* Map an rl_status to an exit code: RL_EINPUT -> 2, other errors -> 1. */
+int cli_exit_code(int status);
+
+#endif

@@ -1,0 +1,55 @@
+/*
+ * server.h — a bandwidth server: one FIFO queue in front of a link that
+ * moves `rate` bytes per picosecond, plus a fixed latency after service.
+ * Models an HBM channel, an L2 slice, a tensor-core pipe (bytes = FLOPs).
+ *
+ * A request of b bytes arriving at time a starts service at
+ * s = max(a, free), where free is when the previous request left the link,
+ * finishes service at f = s + b/rate (rounded up to whole ps, carrying the
+ * fraction so long runs do not drift), and completes at f + latency.
+ * Requests must arrive in non-decreasing time (they do, when they are issued
+ * from event handlers); that makes the FIFO exact by Lindley's recursion, so
+ * a request costs O(1) and no event of its own unless the caller asks for a
+ * completion callback.
+ *
+ * Statistics: busy time (utilization = busy / elapsed), queueing delay
+ * (s - a) per request via sim_stats.
+ */
+#ifndef RL_ENGINE_SERVER_H
+#define RL_ENGINE_SERVER_H
+
+#include "sim/engine/engine.h"
+#include "sim/engine/stats.h"
+
+struct sim_server {
+	double rate;          /* bytes per picosecond */
+	sim_time_t latency;   /* fixed latency added after service, ps */
+	sim_time_t free_at;   /* when the link is next free, ps */
+	double carry;         /* fractional ps carried from rounding */
+	double busy_ps;       /* total service time, ps */
+	uint64_t requests;    /* requests served */
+	double bytes;         /* bytes served */
+	struct sim_stats wait; /* queueing delay s - a, ps */
+};
+
+/* rate_bytes_per_s: e.g. 48.4e9; latency in ps. keep_samples: store every
+ * queueing delay for percentiles (costs memory), else mean/variance only. */
+void sim_server_init(struct sim_server *sv, double rate_bytes_per_s,
+		     sim_time_t latency_ps, int keep_samples);
+void sim_server_destroy(struct sim_server *sv);
+void sim_server_reset(struct sim_server *sv);
+
+/* Serve a request arriving at `arrival`; returns its completion time
+ * (end of service + latency). */
+sim_time_t sim_server_request(struct sim_server *sv, sim_time_t arrival,
+			      double bytes);
+
+/* Same, arriving now, and schedule fn(ctx, arg) at completion. */
+sim_time_t sim_server_submit(struct sim_server *sv, struct sim_engine *e,
+			     double bytes, sim_handler_fn fn, void *ctx,
+			     uint64_t arg);
+
+/* busy / elapsed, in [0, 1]; elapsed > 0. */
+double sim_server_utilization(const struct sim_server *sv, sim_time_t elapsed);
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * gpu.h — the GPU built from a hardware spec, playing one GEMM's tile trace
+ * on event-driven resources (HBM channels, L2 slices + cache, SMs, tensor
+ * cores) and returning what it measured.
+ *
+ * gpu_simulate_gemm() is reentrant: it allocates its own engine and state,
+ * so several threads may simulate different points at once.
+ */
+#ifndef RL_GPU_H
+#define RL_GPU_H
+
+#include <stdint.h>
+
+#include "hw/spec.h"
+#include "models/gemm.h"
+
+struct gpu_opts {
+	int l2_warm; /* 0: L2 cold at kernel start (as in the measurements) */
+};
+
+struct gpu_result {
+	double time_us;        /* predicted kernel time incl. launch, µs */
+	double flops;          /* executed FLOPs (== 2mnk) */
+	double bytes_min;      /* compulsory bytes */
+	double bytes_hbm_read; /* bytes read from HBM */
+	double bytes_hbm_write;/* bytes written to HBM */
+	double bytes_hbm;      /* read + write */
+	double tflops;         /* flops / time, TFLOP/s */
+	double hbm_gbps;       /* bytes_hbm / time, GB/s */
+	double l2_hit_rate;    /* fraction of L2 requests (bytes) that hit */
+	double tensor_util;    /* tensor busy / (SMs · time) */
+	double hbm_util;       /* HBM channel busy / (channels · time) */
+	double l2_util;        /* L2 slice busy / (slices · time) */
+	double waves;          /* CTAs / concurrently resident CTAs */
+	char tile[32];         /* kernel chosen, "BMxBNxBK/sS" */
+	int split_k;           /* split-K factor (1 = none) */
+	int ctas;              /* CTAs launched (incl. split-K) */
+	char bound[16];        /* memory | compute | latency | tail */
+	uint64_t events;       /* engine events run */
+};
+
+int gpu_simulate_gemm(const struct hw_spec *hw, const struct gemm *g,
+		      const struct gpu_opts *opts, struct gpu_result *out,
+		      char *err);
+
+#endif

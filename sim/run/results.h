@@ -1,0 +1,31 @@
+/*
+ * results.h — one result row (a simulated GEMM of an experiment point) and
+ * its CSV form. Column order is an interface (DESIGN.md §5):
+ * hw,model,op,q,batch,m,n,k,dtype,flops,bytes_min,bytes_hbm,oi,time_us,
+ * roofline_time_us,tflops,hbm_gbps,roofline_tflops,frac_of_roofline,bound,
+ * l2_hit_rate,tensor_util,hbm_util,waves,tile,split_k
+ */
+#ifndef RL_RUN_RESULTS_H
+#define RL_RUN_RESULTS_H
+
+#include <stdio.h>
+
+#include "models/gemm.h"
+#include "models/roofline.h"
+#include "sim/gpu/gpu.h"
+
+struct result_row {
+	const char *hw;    /* hardware name */
+	const char *model; /* model name ("" for a bare GEMM) */
+	const char *op;    /* "up", "gate", "down" or "gemm" */
+	int q;             /* candidate tokens per sequence (1 = ar) */
+	int batch;         /* sequences */
+	struct gemm g;
+	struct roofline_point roof;
+	struct gpu_result sim;
+};
+
+void results_csv_header(FILE *f);
+void results_csv_row(FILE *f, const struct result_row *r);
+
+#endif

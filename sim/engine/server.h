@@ -44,12 +44,15 @@ void sim_server_reset(struct sim_server *sv);
 sim_time_t sim_server_request(struct sim_server *sv, sim_time_t arrival,
 			      double bytes);
 
-/* Same, arriving now, and schedule fn(ctx, arg) at completion. */
+/* Same, arriving now, and schedule fn(ctx, arg) at completion (fn may be
+ * NULL: no event). Returns SIM_TIME_MAX if the event could not be
+ * scheduled (out of memory); the request is served all the same. */
 sim_time_t sim_server_submit(struct sim_server *sv, struct sim_engine *e,
 			     double bytes, sim_handler_fn fn, void *ctx,
 			     uint64_t arg);
 
-/* busy / elapsed, in [0, 1]; elapsed > 0. */
+/* busy / elapsed, in [0, 1]; elapsed > 0. Service queued beyond
+ * `elapsed` is not counted (exact when every request arrived by then). */
 double sim_server_utilization(const struct sim_server *sv, sim_time_t elapsed);
 
 #endif

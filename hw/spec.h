@@ -57,6 +57,7 @@ struct hw_spec {
 		double overhead_us; /* kernel launch + completion overhead per GEMM, µs */
 	} launch;
 	char *source[64]; /* per field (index as in hw_spec_fields), owned */
+	char *notes;      /* optional free text from the file, owned, or NULL */
 };
 
 /* Descriptor of one numeric field, for validation, sweeps and printing. */
@@ -86,6 +87,14 @@ struct hw_spec *hw_spec_clone(const struct hw_spec *s);
 int hw_spec_set(struct hw_spec *s, const char *path, double v, char *err);
 /* Read a field by dotted path; returns RL_EINPUT if no such path. */
 int hw_spec_get(const struct hw_spec *s, const char *path, double *v);
+/* The descriptor of a dotted path and its index in hw_spec_fields()
+ * (index may be NULL); NULL if no such field. */
+const struct hw_field *hw_spec_field(const char *path, size_t *index);
+/* Cross-field checks that hw_spec_set() leaves to the caller, because a
+ * sweep may set several fields in any order: clock.sustained_mhz <=
+ * clock.boost_mhz, sm.max_ctas <= sm.max_warps, l2.bytes_per_clk >=
+ * sm.l2_bytes_per_clk. Loading runs them too. 0 or RL_EINPUT. */
+int hw_spec_check(const struct hw_spec *s, char *err);
 
 /* Full spec as JSON in the file format (values and sources). */
 struct cJSON *hw_spec_to_json(const struct hw_spec *s);

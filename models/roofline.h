@@ -17,7 +17,8 @@ struct roofline_point {
 	double peak_flops;  /* FLOP/s */
 	double bandwidth;   /* bytes/s */
 	double attainable;  /* FLOP/s = min(peak, bandwidth·oi) */
-	double time_us;     /* flops / attainable, µs */
+	double time_us;     /* flops / attainable, µs (INFINITY if the hw has
+			     * no tensor rate for the dtype: peak 0) */
 	int memory_bound;   /* oi < ridge */
 };
 

@@ -4,8 +4,11 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hw/common.h"
 #include "sim/cli/cli.h"
@@ -18,6 +21,11 @@ struct command {
 
 static const struct command commands[] = {
 	/* CLI-TABLE: one line per subcommand */
+	{"hw", cmd_hw, "list hardware specs or show one"},
+	{"models", cmd_models, "list model specs or show one"},
+	{"roofline", cmd_roofline, "analytic roofline of a model's MLP GEMMs"},
+	{"gemm", cmd_gemm, "simulate one GEMM and print its result row"},
+	{"validate", cmd_validate, "compare the simulator with measured latencies"},
 	{NULL, NULL, NULL}
 };
 
@@ -29,6 +37,33 @@ static void usage(FILE *f)
 	fprintf(f, "\n'ridgeline COMMAND --help' describes a command.\n"
 		   "exit status: 0 success, 1 simulation/IO failure, "
 		   "2 bad input\n");
+}
+
+int cli_parse_uint(const char *cmd, const char *opt, const char *s,
+		   unsigned long long lo, unsigned long long hi,
+		   unsigned long long *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = s && *s && *s != '-' && *s != '+' ? strtoull(s, &end, 10) : 0;
+	if (!s || !*s || *s == '-' || *s == '+' || errno || *end || v < lo ||
+	    v > hi) {
+		fprintf(stderr, "ridgeline %s: %s: expected an integer in "
+				"[%llu, %llu], found '%s'\n",
+			cmd, opt, lo, hi, s ? s : "");
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int cli_default_jobs(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
 }
 
 int cli_exit_code(int status)

@@ -1,0 +1,243 @@
+/*
+ * data.c — finding hardware and model files by name or path (see data.h).
+ *
+ * The search path is fixed at three places so that a run is explained by
+ * its arguments and one environment variable: $RIDGELINE_DATA (a user's own
+ * files, searched first), the source tree (so a built but uninstalled binary
+ * and the tests find the shipped files) and $(pkgdatadir) after install.
+ */
+#include "hw/data.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "hw/common.h"
+
+#ifndef RL_SRCDIR
+#define RL_SRCDIR "."
+#endif
+#ifndef RL_PKGDATADIR
+#define RL_PKGDATADIR "/usr/local/share/ridgeline"
+#endif
+
+#define DATA_MAX_FILE (1L << 30) /* refuse to slurp more than 1 GiB */
+#define NDIRS 3
+
+/* The search directories for kind, in order; unset entries are NULL. */
+static void search_dirs(const char *kind, char dirs[NDIRS][512])
+{
+	const char *env = getenv("RIDGELINE_DATA");
+
+	dirs[0][0] = 0;
+	if (env && env[0])
+		snprintf(dirs[0], 512, "%s/%s", env, kind);
+	snprintf(dirs[1], 512, "%s/%s", RL_SRCDIR, kind);
+	snprintf(dirs[2], 512, "%s/%s", RL_PKGDATADIR, kind);
+}
+
+static int is_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+int rl_data_find(const char *kind, const char *name_or_path, char *out,
+		 size_t outlen, char *err)
+{
+	char dirs[NDIRS][512], path[2048], searched[RL_ERR_LEN / 2];
+	size_t used = 0;
+
+	if (!name_or_path || !name_or_path[0]) {
+		rl_errf(err, "%s: expected a name or a path, found nothing",
+			kind);
+		return RL_EINPUT;
+	}
+	if (strchr(name_or_path, '/') || has_suffix(name_or_path, ".json")) {
+		if (!is_file(name_or_path)) {
+			struct stat st;
+			int exists = stat(name_or_path, &st) == 0;
+
+			rl_errf(err, "%s: expected a %s file, found %s",
+				name_or_path, kind,
+				exists ? "something that is not a regular file"
+				       : "nothing (no such file)");
+			return RL_EINPUT;
+		}
+		if (strlen(name_or_path) >= outlen) {
+			rl_errf(err, "%s: path too long", name_or_path);
+			return RL_EINPUT;
+		}
+		memcpy(out, name_or_path, strlen(name_or_path) + 1);
+		return RL_OK;
+	}
+	search_dirs(kind, dirs);
+	searched[0] = 0;
+	for (int i = 0; i < NDIRS; i++) {
+		int n;
+
+		if (!dirs[i][0])
+			continue;
+		n = snprintf(path, sizeof path, "%s/%s.json", dirs[i],
+			     name_or_path);
+		if (n > 0 && (size_t)n < sizeof path && is_file(path)) {
+			if (strlen(path) >= outlen) {
+				rl_errf(err, "%s: path too long", path);
+				return RL_EINPUT;
+			}
+			memcpy(out, path, strlen(path) + 1);
+			return RL_OK;
+		}
+		if (used < sizeof searched) {
+			n = snprintf(searched + used, sizeof searched - used,
+				     "%s%s", used ? ", " : "", dirs[i]);
+			if (n > 0)
+				used += (size_t)n;
+		}
+	}
+	rl_errf(err, "%s \"%s\": expected %s.json in %s%s, found nothing "
+		"(a path needs a '/' or the .json suffix)", kind,
+		name_or_path, name_or_path, searched,
+		dirs[0][0] ? "" : " ($RIDGELINE_DATA unset)");
+	return RL_EINPUT;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void rl_data_names_free(char **names, int n)
+{
+	if (!names)
+		return;
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+int rl_data_list(const char *kind, char ***names)
+{
+	char dirs[NDIRS][512];
+	char **v = NULL;
+	int n = 0, cap = 0, out = 0;
+
+	*names = NULL;
+	search_dirs(kind, dirs);
+	for (int i = 0; i < NDIRS; i++) {
+		DIR *d;
+		struct dirent *e;
+
+		if (!dirs[i][0] || !(d = opendir(dirs[i])))
+			continue;
+		while ((e = readdir(d))) {
+			char path[2048];
+			size_t len = strlen(e->d_name);
+
+			if (len <= 5 || e->d_name[0] == '.' ||
+			    !has_suffix(e->d_name, ".json"))
+				continue;
+			snprintf(path, sizeof path, "%s/%s", dirs[i],
+				 e->d_name);
+			if (!is_file(path))
+				continue;
+			if (n == cap) {
+				char **nv;
+
+				cap = cap ? 2 * cap : 16;
+				nv = realloc(v, (size_t)cap * sizeof *v);
+				if (!nv) {
+					closedir(d);
+					goto fail;
+				}
+				v = nv;
+			}
+			v[n] = strndup(e->d_name, len - 5);
+			if (!v[n]) {
+				closedir(d);
+				goto fail;
+			}
+			n++;
+		}
+		closedir(d);
+	}
+	if (n == 0) {
+		free(v);
+		return 0;
+	}
+	qsort(v, (size_t)n, sizeof *v, cmp_names);
+	for (int i = 0; i < n; i++) {
+		if (out > 0 && !strcmp(v[out - 1], v[i]))
+			free(v[i]);
+		else
+			v[out++] = v[i];
+	}
+	*names = v;
+	return out;
+fail:
+	rl_data_names_free(v, n);
+	return RL_EIO;
+}
+
+char *rl_read_file(const char *path, size_t *len, char *err)
+{
+	FILE *f;
+	char *buf = NULL, *nb;
+	size_t cap = 0, used = 0, got;
+
+	if (len)
+		*len = 0;
+	f = fopen(path, "rb");
+	if (!f) {
+		int e = errno;
+
+		rl_errf(err, "%s: expected a readable file, found %s (%s)",
+			path, e == ENOENT ? "nothing" : "an unreadable one",
+			strerror(e));
+		return NULL;
+	}
+	for (;;) {
+		if (cap - used < 4096 + 1) {
+			cap = cap ? 2 * cap : 65536;
+			if (cap > (size_t)DATA_MAX_FILE) {
+				rl_errf(err, "%s: expected a file under 1 GiB, "
+					"found a larger one", path);
+				goto fail;
+			}
+			nb = realloc(buf, cap);
+			if (!nb) {
+				rl_errf(err, "%s: out of memory", path);
+				goto fail;
+			}
+			buf = nb;
+		}
+		got = fread(buf + used, 1, cap - used - 1, f);
+		used += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		rl_errf(err, "%s: read failed (%s)", path, strerror(errno));
+		goto fail;
+	}
+	fclose(f);
+	buf[used] = 0;
+	if (len)
+		*len = used;
+	return buf;
+fail:
+	free(buf);
+	fclose(f);
+	return NULL;
+}

@@ -1,0 +1,567 @@
+/*
+ * jsonv.c — strict JSON validation over cJSON (see jsonv.h).
+ *
+ * The functions here check one node each and format the single-line error
+ * message at the point of failure, where the path and the offending value
+ * are both at hand; callers only propagate the return code.
+ */
+#include "hw/jsonv.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#define FOUND_LEN 64   /* longest "found" text, including "..." */
+#define EXPECT_LEN 320 /* longest "expected" text */
+
+static const char *file_of(const struct jsonv *v)
+{
+	return v && v->file && v->file[0] ? v->file : "(input)";
+}
+
+static char *err_of(const struct jsonv *v)
+{
+	return v ? v->err : NULL;
+}
+
+/* Copy s into buf (len ≥ 8), cutting at a UTF-8 boundary and appending
+ * "..." when it does not fit. */
+static void clip(const char *s, char *buf, size_t len)
+{
+	size_t n = strlen(s);
+
+	if (n < len) {
+		memcpy(buf, s, n + 1);
+		return;
+	}
+	n = len - 4;
+	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	memcpy(buf, s, n);
+	memcpy(buf + n, "...", 4);
+}
+
+void jsonv_describe(const cJSON *item, char *buf, size_t len)
+{
+	char *s;
+
+	if (!item) {
+		snprintf(buf, len, "nothing");
+		return;
+	}
+	/* cJSON prints an overflowed number (1e999 -> inf) as "null". */
+	if (cJSON_IsNumber(item) && !isfinite(item->valuedouble)) {
+		snprintf(buf, len, "a number beyond double range");
+		return;
+	}
+	s = cJSON_PrintUnformatted(item);
+	if (!s) {
+		snprintf(buf, len, "an unprintable value");
+		return;
+	}
+	clip(s, buf, len < FOUND_LEN ? len : FOUND_LEN);
+	cJSON_free(s);
+}
+
+int jsonv_fail(const struct jsonv *v, const char *path, const cJSON *found,
+	       const char *expected_fmt, ...)
+{
+	char expect[EXPECT_LEN], got[FOUND_LEN];
+	va_list ap;
+
+	va_start(ap, expected_fmt);
+	vsnprintf(expect, sizeof expect, expected_fmt, ap);
+	va_end(ap);
+	jsonv_describe(found, got, sizeof got);
+	rl_errf(err_of(v), "%s: %s: expected %s, found %s", file_of(v),
+		path ? path : "$", expect, got);
+	return RL_EINPUT;
+}
+
+static int is_identifier(const char *s)
+{
+	if (!s || !(isalpha((unsigned char)*s) || *s == '_'))
+		return 0;
+	for (; *s; s++)
+		if (!(isalnum((unsigned char)*s) || *s == '_'))
+			return 0;
+	return 1;
+}
+
+void jsonv_path_key(char *out, size_t len, const char *parent,
+		    const char *key)
+{
+	char q[64];
+	size_t j = 0;
+
+	if (is_identifier(key)) {
+		snprintf(out, len, "%s.%s", parent, key);
+		return;
+	}
+	/* Odd keys go in brackets, quotes and control bytes made visible. */
+	for (const char *p = key ? key : ""; *p && j + 3 < sizeof q; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c == '"' || c == '\\')
+			q[j++] = '\\';
+		q[j++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+	}
+	q[j] = 0;
+	snprintf(out, len, "%s[\"%s\"]", parent, q);
+}
+
+void jsonv_path_index(char *out, size_t len, const char *parent, int i)
+{
+	snprintf(out, len, "%s[%d]", parent, i);
+}
+
+int jsonv_parse(const struct jsonv *v, const char *text, cJSON **out)
+{
+	const char *end = NULL, *p;
+	char snip[32];
+	size_t pos, j = 0;
+	int line = 1, col = 1;
+	cJSON *root;
+
+	*out = NULL;
+	if (!text) {
+		rl_errf(err_of(v), "%s: expected JSON text, found nothing",
+			file_of(v));
+		return RL_EINPUT;
+	}
+	/* ParseWithOpts reports the error position through `end`, the
+	 * thread-safe twin of cJSON_GetErrorPtr(); trailing garbage after the
+	 * value is an error (require_null_terminated). */
+	root = cJSON_ParseWithOpts(text, &end, 1);
+	if (!root) {
+		pos = end && end >= text ? (size_t)(end - text) : 0;
+		for (p = text; p < text + pos && *p; p++) {
+			if (*p == '\n') {
+				line++;
+				col = 1;
+			} else {
+				col++;
+			}
+		}
+		for (p = text + pos; *p && *p != '\n' && j < 20; p++)
+			snip[j++] = (*p < 0x20 && *p >= 0) ? ' ' : *p;
+		snip[j] = 0;
+		if (j == 0)
+			rl_errf(err_of(v), "%s: line %d, column %d (byte %zu): "
+				"expected valid JSON, found end of %s",
+				file_of(v), line, col, pos,
+				*p ? "line" : "input");
+		else
+			rl_errf(err_of(v), "%s: line %d, column %d (byte %zu): "
+				"expected valid JSON, found \"%s%s\"",
+				file_of(v), line, col, pos, snip,
+				*p && *p != '\n' ? "..." : "");
+		return RL_EINPUT;
+	}
+	if (!cJSON_IsObject(root)) {
+		jsonv_fail(v, "$", root, "an object");
+		cJSON_Delete(root);
+		return RL_EINPUT;
+	}
+	*out = root;
+	return RL_OK;
+}
+
+/* Edit distance of two short keys, for "did you mean"; large if too long. */
+static int distance(const char *a, const char *b)
+{
+	int d[64], la = (int)strlen(a), lb = (int)strlen(b);
+
+	if (la >= 63 || lb >= 63)
+		return 99;
+	for (int j = 0; j <= lb; j++)
+		d[j] = j;
+	for (int i = 1; i <= la; i++) {
+		int diag = d[0];
+
+		d[0] = i;
+		for (int j = 1; j <= lb; j++) {
+			int up = d[j], best = diag + (tolower((unsigned char)a[i - 1]) !=
+						      tolower((unsigned char)b[j - 1]));
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (d[j - 1] + 1 < best)
+				best = d[j - 1] + 1;
+			diag = up;
+			d[j] = best;
+		}
+	}
+	return d[lb];
+}
+
+static int in_list(const char *const *list, const char *s)
+{
+	for (; list && *list; list++)
+		if (!strcmp(*list, s))
+			return 1;
+	return 0;
+}
+
+static void join(const char *const *list, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = 0;
+	for (const char *const *p = list; p && *p && used < len; p++) {
+		int n = snprintf(buf + used, len - used, "%s%s",
+				 p == list ? "" : ", ", *p);
+
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+}
+
+int jsonv_object(const struct jsonv *v, const cJSON *node, const char *path,
+		 const char *const *allowed)
+{
+	char keypath[JSONV_PATH_LEN], keys[EXPECT_LEN - 32], key[FOUND_LEN];
+	char hint[FOUND_LEN + 24];
+
+	if (!cJSON_IsObject(node))
+		return jsonv_fail(v, path, node, "an object");
+	for (const cJSON *c = node->child; c; c = c->next) {
+		const char *best = NULL;
+		int bestd = 3;
+
+		jsonv_path_key(keypath, sizeof keypath, path, c->string);
+		for (const cJSON *d = node->child; d != c; d = d->next)
+			if (!strcmp(d->string, c->string)) {
+				clip(c->string, key, sizeof key);
+				rl_errf(err_of(v), "%s: %s: expected each key once, "
+					"found \"%s\" again", file_of(v),
+					keypath, key);
+				return RL_EINPUT;
+			}
+		if (in_list(allowed, c->string))
+			continue;
+		for (const char *const *a = allowed; a && *a; a++) {
+			int dd = distance(c->string, *a);
+
+			if (dd < bestd) {
+				bestd = dd;
+				best = *a;
+			}
+		}
+		hint[0] = 0;
+		if (best)
+			snprintf(hint, sizeof hint, " (did you mean \"%s\"?)",
+				 best);
+		join(allowed, keys, sizeof keys);
+		clip(c->string, key, sizeof key);
+		rl_errf(err_of(v), "%s: %s: expected a key in {%s}, found "
+			"unknown key \"%s\"%s", file_of(v), keypath, keys, key,
+			hint);
+		return RL_EINPUT;
+	}
+	return RL_OK;
+}
+
+int jsonv_member(const struct jsonv *v, const cJSON *obj, const char *path,
+		 const char *key, int required, const char *what,
+		 const cJSON **out)
+{
+	char keypath[JSONV_PATH_LEN];
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	*out = m;
+	if (m || !required)
+		return RL_OK;
+	jsonv_path_key(keypath, sizeof keypath, path, key);
+	return jsonv_fail(v, keypath, NULL, "%s", what);
+}
+
+void jsonv_range_text(const struct jsonv_range *r, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s in [%.15g, %.15g]",
+		 r->integer ? "an integer" : "a number", r->min, r->max);
+}
+
+int jsonv_number(const struct jsonv *v, const cJSON *node, const char *path,
+		 const struct jsonv_range *r, double *out)
+{
+	char what[96];
+	double x;
+
+	jsonv_range_text(r, what, sizeof what);
+	if (!cJSON_IsNumber(node))
+		return jsonv_fail(v, path, node, "%s", what);
+	x = node->valuedouble;
+	if (!isfinite(x) || x < r->min || x > r->max ||
+	    (r->integer && x != floor(x)))
+		return jsonv_fail(v, path, node, "%s", what);
+	*out = x;
+	return RL_OK;
+}
+
+int jsonv_bool(const struct jsonv *v, const cJSON *node, const char *path,
+	       int *out)
+{
+	if (!cJSON_IsBool(node))
+		return jsonv_fail(v, path, node, "true or false");
+	*out = cJSON_IsTrue(node);
+	return RL_OK;
+}
+
+/* Shared string checks; maxlen is the longest accepted length in bytes. */
+static int check_string(const struct jsonv *v, const cJSON *node,
+			const char *path, size_t maxlen)
+{
+	const char *s;
+
+	if (!cJSON_IsString(node) || !node->valuestring ||
+	    !node->valuestring[0])
+		return jsonv_fail(v, path, node, "a non-empty string");
+	if (strlen(node->valuestring) > maxlen)
+		return jsonv_fail(v, path, node,
+				  "a string of at most %zu bytes", maxlen);
+	for (s = node->valuestring; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return jsonv_fail(v, path, node,
+					  "a string without control characters");
+	return RL_OK;
+}
+
+int jsonv_string(const struct jsonv *v, const cJSON *node, const char *path,
+		 char *buf, size_t size)
+{
+	int rc = check_string(v, node, path, size - 1);
+
+	if (rc)
+		return rc;
+	memcpy(buf, node->valuestring, strlen(node->valuestring) + 1);
+	return RL_OK;
+}
+
+int jsonv_string_dup(const struct jsonv *v, const cJSON *node,
+		     const char *path, size_t maxlen, char **out)
+{
+	int rc = check_string(v, node, path, maxlen);
+
+	if (rc)
+		return rc;
+	*out = strdup(node->valuestring);
+	if (!*out) {
+		rl_errf(err_of(v), "%s: %s: out of memory", file_of(v), path);
+		return RL_EIO;
+	}
+	return RL_OK;
+}
+
+#define NAME_WHAT "a name of letters, digits, '.', '_', '+', '-'"
+
+int jsonv_name(const struct jsonv *v, const cJSON *node, const char *path,
+	       char *buf, size_t size)
+{
+	if (!cJSON_IsString(node) || !node->valuestring ||
+	    !node->valuestring[0])
+		return jsonv_fail(v, path, node, NAME_WHAT);
+	for (const char *s = node->valuestring; *s; s++)
+		if (!(isalnum((unsigned char)*s) || strchr("._+-", *s)))
+			return jsonv_fail(v, path, node, NAME_WHAT);
+	return jsonv_string(v, node, path, buf, size);
+}
+
+static void enum_text(const char *const *names, char *buf, size_t len)
+{
+	size_t used = snprintf(buf, len, "one of");
+
+	for (const char *const *p = names; *p && used < len; p++) {
+		int n = snprintf(buf + used, len - used, "%s \"%s\"",
+				 p == names ? "" : ",", *p);
+
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+}
+
+int jsonv_enum(const struct jsonv *v, const cJSON *node, const char *path,
+	       const char *const *names, int *out)
+{
+	char what[EXPECT_LEN - 32];
+
+	if (cJSON_IsString(node) && node->valuestring)
+		for (int i = 0; names[i]; i++)
+			if (!strcmp(node->valuestring, names[i])) {
+				*out = i;
+				return RL_OK;
+			}
+	enum_text(names, what, sizeof what);
+	return jsonv_fail(v, path, node, "%s", what);
+}
+
+int jsonv_numbers(const struct jsonv *v, const cJSON *node, const char *path,
+		  const struct jsonv_range *r, size_t max_n, double **out,
+		  size_t *n)
+{
+	char ipath[JSONV_PATH_LEN];
+	int count, rc;
+	double *x;
+
+	*out = NULL;
+	*n = 0;
+	count = cJSON_IsArray(node) ? cJSON_GetArraySize(node) : 0;
+	if (count == 0)
+		return jsonv_fail(v, path, node, "a non-empty array of numbers");
+	if ((size_t)count > max_n)
+		return jsonv_fail(v, path, node,
+				  "an array of at most %zu numbers", max_n);
+	x = malloc((size_t)count * sizeof *x);
+	if (!x) {
+		rl_errf(err_of(v), "%s: %s: out of memory", file_of(v), path);
+		return RL_EIO;
+	}
+	count = 0;
+	for (const cJSON *c = node->child; c; c = c->next, count++) {
+		jsonv_path_index(ipath, sizeof ipath, path, count);
+		rc = jsonv_number(v, c, ipath, r, &x[count]);
+		if (rc) {
+			free(x);
+			return rc;
+		}
+	}
+	*out = x;
+	*n = (size_t)count;
+	return RL_OK;
+}
+
+void jsonv_strings_free(char **s, size_t n)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(s[i]);
+	free(s);
+}
+
+int jsonv_strings(const struct jsonv *v, const cJSON *node, const char *path,
+		  size_t maxlen, size_t max_n, char ***out, size_t *n)
+{
+	char ipath[JSONV_PATH_LEN];
+	int count, rc = RL_OK;
+	char **s;
+	size_t i = 0;
+
+	*out = NULL;
+	*n = 0;
+	count = cJSON_IsArray(node) ? cJSON_GetArraySize(node) : 0;
+	if (count == 0)
+		return jsonv_fail(v, path, node, "a non-empty array of strings");
+	if ((size_t)count > max_n)
+		return jsonv_fail(v, path, node,
+				  "an array of at most %zu strings", max_n);
+	s = calloc((size_t)count, sizeof *s);
+	if (!s) {
+		rl_errf(err_of(v), "%s: %s: out of memory", file_of(v), path);
+		return RL_EIO;
+	}
+	for (const cJSON *c = node->child; c; c = c->next, i++) {
+		jsonv_path_index(ipath, sizeof ipath, path, (int)i);
+		rc = jsonv_string_dup(v, c, ipath, maxlen, &s[i]);
+		if (rc)
+			goto fail;
+	}
+	*out = s;
+	*n = i;
+	return RL_OK;
+fail:
+	jsonv_strings_free(s, (size_t)count);
+	return rc;
+}
+
+int jsonv_get_number(const struct jsonv *v, const cJSON *obj,
+		     const char *path, const char *key, int required,
+		     const struct jsonv_range *r, double *out, int *present)
+{
+	char what[96], kpath[JSONV_PATH_LEN];
+	const cJSON *m;
+	int rc;
+
+	jsonv_range_text(r, what, sizeof what);
+	rc = jsonv_member(v, obj, path, key, required, what, &m);
+	if (present)
+		*present = m != NULL;
+	if (rc || !m)
+		return rc;
+	jsonv_path_key(kpath, sizeof kpath, path, key);
+	return jsonv_number(v, m, kpath, r, out);
+}
+
+int jsonv_get_string(const struct jsonv *v, const cJSON *obj,
+		     const char *path, const char *key, int required,
+		     char *buf, size_t size, int *present)
+{
+	char kpath[JSONV_PATH_LEN];
+	const cJSON *m;
+	int rc;
+
+	rc = jsonv_member(v, obj, path, key, required, "a non-empty string",
+			  &m);
+	if (present)
+		*present = m != NULL;
+	if (rc || !m)
+		return rc;
+	jsonv_path_key(kpath, sizeof kpath, path, key);
+	return jsonv_string(v, m, kpath, buf, size);
+}
+
+int jsonv_get_name(const struct jsonv *v, const cJSON *obj, const char *path,
+		   const char *key, int required, char *buf, size_t size,
+		   int *present)
+{
+	char kpath[JSONV_PATH_LEN];
+	const cJSON *m;
+	int rc;
+
+	rc = jsonv_member(v, obj, path, key, required, NAME_WHAT, &m);
+	if (present)
+		*present = m != NULL;
+	if (rc || !m)
+		return rc;
+	jsonv_path_key(kpath, sizeof kpath, path, key);
+	return jsonv_name(v, m, kpath, buf, size);
+}
+
+int jsonv_get_enum(const struct jsonv *v, const cJSON *obj, const char *path,
+		   const char *key, int required, const char *const *names,
+		   int *out, int *present)
+{
+	char what[EXPECT_LEN - 32], kpath[JSONV_PATH_LEN];
+	const cJSON *m;
+	int rc;
+
+	enum_text(names, what, sizeof what);
+	rc = jsonv_member(v, obj, path, key, required, what, &m);
+	if (present)
+		*present = m != NULL;
+	if (rc || !m)
+		return rc;
+	jsonv_path_key(kpath, sizeof kpath, path, key);
+	return jsonv_enum(v, m, kpath, names, out);
+}
+
+int jsonv_get_object(const struct jsonv *v, const cJSON *obj,
+		     const char *path, const char *key, int required,
+		     const char *const *allowed, const cJSON **out)
+{
+	char kpath[JSONV_PATH_LEN];
+	int rc;
+
+	rc = jsonv_member(v, obj, path, key, required, "an object", out);
+	if (rc || !*out)
+		return rc;
+	jsonv_path_key(kpath, sizeof kpath, path, key);
+	return jsonv_object(v, *out, kpath, allowed);
+}

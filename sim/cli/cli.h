@@ -14,6 +14,16 @@ int cmd_gemm(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 
+/* Parse s as an integer in [lo, hi] for option `opt`; on failure print
+ * "ridgeline CMD: OPT: expected an integer in [lo, hi], found 'S'" and
+ * return -1. */
+int cli_parse_uint(const char *cmd, const char *opt, const char *s,
+		   unsigned long long lo, unsigned long long hi,
+		   unsigned long long *out);
+
+/* Number of online processors (>= 1): the default for -j. */
+int cli_default_jobs(void);
+
 /* Map an rl_status to an exit code: RL_EINPUT -> 2, other errors -> 1. */
 int cli_exit_code(int status);
 

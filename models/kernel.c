@@ -1,0 +1,200 @@
+/*
+ * kernel.c — kernel configuration and choice (see kernel.h).
+ *
+ * Resource rules, SM80 CUTLASS-style:
+ *  - threads: 8 warps for the 256-wide tiles (256×128, 128×256), 4 warps
+ *    otherwise (each warp owns a 64×64 or smaller warp tile);
+ *  - registers per thread: the fp32 accumulators (BM·BN/threads) plus ~72
+ *    for A/B fragments and addressing, capped at 255 (what nvcc reports for
+ *    CUTLASS SM80 kernels: ≈ 230 for 128×256 with 8 warps);
+ *  - shared memory per stage: (BM + BN)·BK·element bytes; stages: 4 for
+ *    BK = 32, 3 for BK = 64 (CUTLASS SM80 defaults), fewer if they do not
+ *    fit, at least 2;
+ *  - CTAs per SM: the minimum over shared memory, registers, warps and the
+ *    CTA limit;
+ *  - cycles per BK-slice: the larger of the tensor-core time
+ *    2·BM·BN·BK / (FLOP/clock/SM) and the shared-memory time, every warp
+ *    reading its A rows and B columns of the slice (ldmatrix) at
+ *    sm.smem_bytes_per_clk. Large tiles are tensor-bound (128×256: smem at
+ *    50 %), 64×64 tiles are shared-memory-bound — why libraries prefer
+ *    large tiles when there are enough of them.
+ */
+#include "models/kernel.h"
+
+#include <math.h>
+#include <stdio.h>
+
+static const int tiles[][2] = {
+	{256, 128}, {128, 256}, {128, 128}, {256, 64},
+	{64, 256},  {128, 64},  {64, 128},  {64, 64},
+};
+static const int bks[] = {32, 64};
+static const int splits[] = {1, 2, 3, 4, 6, 8, 12, 16};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+
+static double flop_per_clk(const struct hw_spec *hw, enum rl_dtype d)
+{
+	switch (d) {
+	case RL_FP16:
+		return hw->tensor.fp16_flop_per_clk;
+	case RL_BF16:
+		return hw->tensor.bf16_flop_per_clk;
+	default:
+		return hw->tensor.fp8_flop_per_clk;
+	}
+}
+
+int kernel_config_make(const struct hw_spec *hw, const struct gemm *g, int bm,
+		       int bn, int bk, int split_k, struct kernel_config *cfg)
+{
+	int e = rl_dtype_bytes(g->dtype);
+	int smem = (int)(hw->sm.shared_kb * 1024.0);
+	int stage_bytes = (bm + bn) * bk * e;
+	int by_smem, by_regs, by_warps, cps;
+	uint64_t kslab;
+
+	cfg->bm = bm;
+	cfg->bn = bn;
+	cfg->bk = bk;
+	cfg->threads = (bm * bn >= 256 * 128) ? 256 : 128;
+	if (bm == 4 * bn) {
+		cfg->warps_m = 4;
+		cfg->warps_n = 1;
+	} else if (bn == 4 * bm) {
+		cfg->warps_m = 1;
+		cfg->warps_n = 4;
+	} else if (cfg->threads == 256) {
+		cfg->warps_m = bm >= bn ? 4 : 2;
+		cfg->warps_n = bm >= bn ? 2 : 4;
+	} else {
+		cfg->warps_m = cfg->warps_n = 2;
+	}
+	{
+		double fpc = flop_per_clk(hw, g->dtype);
+		double mma = 2.0 * bm * bn * bk / fpc;
+		double smem_rd = (double)cfg->warps_m * cfg->warps_n *
+				 (bm / cfg->warps_m + bn / cfg->warps_n) * bk * e;
+		double sm_clk = smem_rd / hw->sm.smem_bytes_per_clk;
+
+		if (fpc <= 0)
+			return RL_EINPUT;
+		cfg->step_cycles = mma > sm_clk ? mma : sm_clk;
+	}
+	cfg->regs = bm * bn / cfg->threads + 72;
+	if (cfg->regs > 255)
+		cfg->regs = 255;
+	cfg->stages = bk == 32 ? 4 : 3;
+	while (cfg->stages > 2 && cfg->stages * stage_bytes > smem)
+		cfg->stages--;
+	cfg->smem_bytes = cfg->stages * stage_bytes;
+	if (cfg->smem_bytes > smem)
+		return RL_EINPUT;
+	by_smem = smem / cfg->smem_bytes;
+	by_regs = (int)(hw->sm.registers / (cfg->threads * cfg->regs));
+	by_warps = (int)(hw->sm.max_warps / (cfg->threads / 32));
+	cps = by_smem;
+	if (by_regs < cps)
+		cps = by_regs;
+	if (by_warps < cps)
+		cps = by_warps;
+	if ((int)hw->sm.max_ctas < cps)
+		cps = (int)hw->sm.max_ctas;
+	if (cps < 1)
+		return RL_EINPUT;
+	cfg->ctas_per_sm = cps;
+
+	/* K slabs are whole BK-slices; a split that leaves a slab empty or
+	 * shorter than two slices is not offered. */
+	kslab = ceil_div(ceil_div(g->k, (uint64_t)bk), (uint64_t)split_k);
+	if (split_k > 1 && (kslab < 2 || kslab * (split_k - 1) >=
+					 ceil_div(g->k, (uint64_t)bk)))
+		return RL_EINPUT;
+	cfg->split_k = split_k;
+	cfg->ksteps = kslab;
+	cfg->tiles_m = ceil_div(g->m, (uint64_t)bm);
+	cfg->tiles_n = ceil_div(g->n, (uint64_t)bn);
+	cfg->ctas = cfg->tiles_m * cfg->tiles_n * (uint64_t)split_k;
+	/* CUTLASS-style swizzle: rasterize groups of up to 8 m-tiles so that
+	 * CTAs running together share B column tiles and A row panels in L2. */
+	cfg->swizzle = cfg->tiles_m < 8 ? (int)cfg->tiles_m : 8;
+	cfg->est_us = 0;
+	return RL_OK;
+}
+
+double kernel_estimate_us(const struct hw_spec *hw, const struct gemm *g,
+			  const struct kernel_config *c)
+{
+	double clk = hw->clock.sustained_mhz * 1e6;
+	double e = rl_dtype_bytes(g->dtype);
+	double sms = hw->sm.count;
+	double slots = sms * c->ctas_per_sm;
+	double bw = hw_spec_effective_bandwidth(hw);
+	double lat = hw->hbm.latency_ns * 1e-9 + hw->l2.hit_latency_cycles / clk;
+	double t_step = c->step_cycles / clk;
+	double per_sm = ceil((double)c->ctas / sms);
+	double t_comp = per_sm * c->ksteps * t_step;
+	double half_l2 = hw->l2.size_mb * 1024 * 1024 / 2;
+	double a = e * (double)g->m * g->k, b = e * (double)g->k * g->n;
+	double a_panel = e * c->swizzle * c->bm * (double)g->k;
+	/* HBM traffic: an operand is re-read when its reuse distance exceeds
+	 * what L2 holds — B once per swizzle group of m-tiles, A once per
+	 * n-tile if a group's A panel does not fit. */
+	double ra = a_panel <= half_l2 ? 1 : (double)c->tiles_n;
+	double rb = b <= half_l2 ? 1 : ceil((double)c->tiles_m / c->swizzle);
+	double partial = 4.0 * c->bm * c->bn * (double)(c->tiles_m * c->tiles_n) *
+			 (c->split_k - 1);
+	double bytes = a * ra + b * rb + e * (double)g->m * g->n;
+	double t_mem = (bytes + partial) / bw;
+	double l2_bytes = (double)c->ctas * c->ksteps * (c->bm + c->bn) * c->bk * e;
+	double t_port = per_sm * c->ksteps * (c->bm + c->bn) * c->bk * e /
+			(hw->sm.l2_bytes_per_clk * clk);
+	double t_l2 = l2_bytes / (hw->l2.bytes_per_clk * clk);
+	double waves = ceil((double)c->ctas / slots);
+	double t_lat = waves * (lat + c->ksteps * lat / c->stages);
+	double t = t_comp;
+
+	if (t_mem > t)
+		t = t_mem;
+	if (t_l2 > t)
+		t = t_l2;
+	if (t_port > t)
+		t = t_port;
+	if (t_lat > t)
+		t = t_lat;
+	/* fill (first loads) and drain (epilogue store), plus the reduction
+	 * of split-K partials by the last CTA of each tile (L2-resident). */
+	t += 2 * lat;
+	if (c->split_k > 1)
+		t += lat + partial / (hw->l2.bytes_per_clk * clk) * 2;
+	return (t + hw->launch.overhead_us * 1e-6) * 1e6;
+}
+
+int kernel_choose(const struct hw_spec *hw, const struct gemm *g,
+		  struct kernel_config *out)
+{
+	struct kernel_config c;
+	int found = 0;
+
+	for (size_t t = 0; t < NELEM(tiles); t++)
+		for (size_t b = 0; b < NELEM(bks); b++)
+			for (size_t s = 0; s < NELEM(splits); s++) {
+				if (kernel_config_make(hw, g, tiles[t][0],
+						       tiles[t][1], bks[b],
+						       splits[s], &c) != RL_OK)
+					continue;
+				c.est_us = kernel_estimate_us(hw, g, &c);
+				if (!found || c.est_us < out->est_us) {
+					*out = c;
+					found = 1;
+				}
+			}
+	return found ? RL_OK : RL_EINPUT;
+}
+
+void kernel_name(const struct kernel_config *c, char *buf, size_t len)
+{
+	snprintf(buf, len, "%dx%dx%d/s%d", c->bm, c->bn, c->bk, c->stages);
+}

@@ -1,0 +1,57 @@
+/*
+ * kernel.h — the kernel configuration a tuned GEMM library (cuBLAS/CUTLASS
+ * SM80-style) would run for a GEMM on a GPU, and the rule that picks it.
+ *
+ * Candidates: CTA tiles BM×BN from {256×128, 128×256, 128×128, 256×64,
+ * 64×256, 128×64, 64×128, 64×64} × BK ∈ {32, 64} × split-K ∈ {1, 2, 3, 4,
+ * 6, 8, 12, 16}. For each, the pipeline depth (stages) and the CTAs per SM
+ * follow from shared memory, registers, threads and the per-SM limits of the
+ * hardware spec. The rule: the candidate with the lowest *analytic* time
+ * estimate (kernel_estimate_us(), a wave-quantized roofline with pipeline
+ * latency and split-K reduction terms) wins, ties broken by candidate order.
+ * This is what library heuristics approximate when they stand in for
+ * autotuning; the estimate is only used to choose — the simulator then
+ * plays the chosen kernel on the event-driven GPU.
+ *
+ * Pure: no engine, no allocation.
+ */
+#ifndef RL_MODELS_KERNEL_H
+#define RL_MODELS_KERNEL_H
+
+#include "hw/spec.h"
+#include "models/gemm.h"
+
+struct kernel_config {
+	int bm, bn, bk;      /* CTA tile, elements */
+	int stages;          /* cp.async pipeline depth (k-slices in flight) */
+	int threads;         /* threads per CTA */
+	int warps_m, warps_n;/* warp grid; each warp owns a BM/warps_m × BN/warps_n tile */
+	double step_cycles;  /* SM cycles per BK-slice: max(MMA, shared-memory reads) */
+	int regs;            /* registers per thread */
+	int smem_bytes;      /* shared memory per CTA, bytes */
+	int ctas_per_sm;     /* resident CTAs per SM */
+	int split_k;         /* K split into this many slabs (1 = none) */
+	int swizzle;         /* m-tiles per rasterization group */
+	uint64_t tiles_m, tiles_n; /* output tiles along m and n */
+	uint64_t ctas;       /* tiles_m · tiles_n · split_k */
+	uint64_t ksteps;     /* BK-slices per CTA (of its K slab) */
+	double est_us;       /* analytic estimate that chose it, µs */
+};
+
+/* Fill cfg for tile (bm, bn, bk) and split on hw; 0, or RL_EINPUT if it
+ * does not fit on an SM (shared memory, registers, threads). */
+int kernel_config_make(const struct hw_spec *hw, const struct gemm *g, int bm,
+		       int bn, int bk, int split_k, struct kernel_config *cfg);
+
+/* Analytic time estimate of a configuration, µs (see the header comment). */
+double kernel_estimate_us(const struct hw_spec *hw, const struct gemm *g,
+			  const struct kernel_config *cfg);
+
+/* Choose the kernel for g on hw. 0, or RL_EINPUT if nothing fits. */
+int kernel_choose(const struct hw_spec *hw, const struct gemm *g,
+		  struct kernel_config *out);
+
+/* "128x256x64/s3" into buf (>= 32 bytes). */
+void kernel_name(const struct kernel_config *cfg, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,100 @@
+/*
+ * trace.c — tile trace generation (see trace.h).
+ *
+ * Rasterization: CTAs are launched in groups of `swizzle` m-tiles; inside
+ * a group, column by column (n-tile outer, m-tile inner), as CUTLASS's
+ * threadblock swizzle does, so that CTAs resident together share a B
+ * column block and the group's A row panels stay in L2. Split-K slabs of
+ * one tile are launched next to each other.
+ */
+#include "models/trace.h"
+
+static uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+static uint64_t min_u(uint64_t a, uint64_t b) { return a < b ? a : b; }
+
+void trace_init(struct trace *t, const struct gemm *g,
+		const struct kernel_config *k, int group)
+{
+	uint64_t e = (uint64_t)rl_dtype_bytes(g->dtype);
+
+	t->g = *g;
+	t->k = *k;
+	t->group = group < 1 ? 1 : group;
+	t->kslices = ceil_div(g->k, (uint64_t)k->bk);
+	t->ksteps = ceil_div(t->kslices, (uint64_t)t->group);
+	t->slab_steps = ceil_div(t->ksteps, (uint64_t)k->split_k);
+	t->a_blocks = k->tiles_m * t->ksteps;
+	t->b_blocks = k->tiles_n * t->ksteps;
+	t->nblocks = t->a_blocks + t->b_blocks;
+	/* then one id per split-K partial tile, then one per C tile */
+	t->nids = t->nblocks + k->tiles_m * k->tiles_n * (uint64_t)(k->split_k + 1);
+	t->base_b = g->m * g->k * e;
+	t->base_c = t->base_b + g->k * g->n * e;
+	t->base_ws = t->base_c + g->m * g->n * e;
+}
+
+void trace_cta_at(const struct trace *t, uint64_t idx, struct trace_cta *c)
+{
+	uint64_t split = (uint64_t)t->k.split_k;
+	uint64_t tile = idx / split;
+	uint64_t sw = (uint64_t)t->k.swizzle;
+	uint64_t tn_all = t->k.tiles_n;
+	uint64_t group_tiles = sw * tn_all;
+	uint64_t grp = tile / group_tiles;
+	uint64_t in = tile % group_tiles;
+	uint64_t m0 = grp * sw;
+	uint64_t rows_in_group = min_u(sw, t->k.tiles_m - m0);
+
+	c->tn = in / rows_in_group;
+	c->tm = m0 + in % rows_in_group;
+	c->slab = idx % split;
+	c->s0 = c->slab * t->slab_steps;
+	c->s1 = min_u(c->s0 + t->slab_steps, t->ksteps);
+	c->rows = min_u((uint64_t)t->k.bm, t->g.m - c->tm * t->k.bm);
+	c->cols = min_u((uint64_t)t->k.bn, t->g.n - c->tn * t->k.bn);
+}
+
+void trace_step_at(const struct trace *t, const struct trace_cta *c,
+		   uint64_t s, struct trace_step *st)
+{
+	uint64_t e = (uint64_t)rl_dtype_bytes(t->g.dtype);
+	uint64_t bks = (uint64_t)t->k.bk * (uint64_t)t->group;
+	uint64_t kv = min_u(bks, t->g.k - s * bks);
+	uint64_t a_nominal = (uint64_t)t->k.bm * bks * e;
+	uint64_t b_nominal = (uint64_t)t->k.bn * bks * e;
+
+	st->a.block = c->tm * t->ksteps + s;
+	st->a.addr = st->a.block * a_nominal;
+	st->a.bytes = (double)(c->rows * kv * e);
+	st->b.block = t->a_blocks + c->tn * t->ksteps + s;
+	st->b.addr = t->base_b + (c->tn * t->ksteps + s) * b_nominal;
+	st->b.bytes = (double)(c->cols * kv * e);
+	st->flops = 2.0 * (double)c->rows * (double)c->cols * (double)kv;
+	st->mma_flops = 2.0 * t->k.bm * t->k.bn * (double)bks;
+}
+
+struct trace_load trace_c_store(const struct trace *t,
+				const struct trace_cta *c)
+{
+	uint64_t e = (uint64_t)rl_dtype_bytes(t->g.dtype);
+	uint64_t tile = c->tm * t->k.tiles_n + c->tn;
+	struct trace_load l;
+
+	l.block = t->nblocks + t->k.tiles_m * t->k.tiles_n * t->k.split_k + tile;
+	l.addr = t->base_c + tile * (uint64_t)t->k.bm * t->k.bn * e;
+	l.bytes = (double)(c->rows * c->cols * e);
+	return l;
+}
+
+struct trace_load trace_partial(const struct trace *t,
+				const struct trace_cta *c)
+{
+	uint64_t tile = c->tm * t->k.tiles_n + c->tn;
+	uint64_t tb = (uint64_t)t->k.bm * t->k.bn * 4;
+	struct trace_load l;
+
+	l.block = t->nblocks + tile * (uint64_t)t->k.split_k + c->slab;
+	l.addr = t->base_ws + (tile * (uint64_t)t->k.split_k + c->slab) * tb;
+	l.bytes = (double)(c->rows * c->cols * 4);
+	return l;
+}

@@ -1,0 +1,144 @@
+/*
+ * cmd_gemm.c — `ridgeline gemm`: simulate one GEMM and print one result
+ * row with the results.csv columns (DESIGN.md §5).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hw/spec.h"
+#include "models/roofline.h"
+#include "sim/cli/cli.h"
+#include "sim/run/results.h"
+
+static const char usage[] =
+	"usage: ridgeline gemm --hw HW -m M -n N -k K [--dtype bf16|fp16]\n"
+	"                      [--l2 cold|warm] [--csv]\n"
+	"Simulate C[m×n] = A[m×k]·B[k×n] on hardware HW (name or path) and\n"
+	"print one row with the results.csv columns (--csv: as CSV).\n";
+
+int cmd_gemm(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"hw", required_argument, NULL, 'H'},
+		{"dtype", required_argument, NULL, 'd'},
+		{"l2", required_argument, NULL, 'l'},
+		{"csv", no_argument, NULL, 'c'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *hwname = NULL;
+	unsigned long long dim[3] = {0, 0, 0};
+	struct gemm g = {.dtype = RL_BF16};
+	struct gpu_opts go = {0};
+	struct hw_spec *hw = NULL;
+	struct result_row row;
+	char err[RL_ERR_LEN];
+	int csv = 0, c, rc;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":m:n:k:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'H':
+			hwname = optarg;
+			break;
+		case 'm':
+		case 'n':
+		case 'k': {
+			char o[3] = {'-', (char)c, 0};
+			int i = c == 'm' ? 0 : c == 'n' ? 1 : 2;
+
+			if (cli_parse_uint("gemm", o, optarg, 1, 1ULL << 20,
+					   &dim[i]))
+				return 2;
+			break;
+		}
+		case 'd':
+			if (rl_dtype_parse(optarg, &g.dtype) ||
+			    g.dtype == RL_FP8) {
+				fprintf(stderr, "ridgeline gemm: --dtype: "
+						"expected bf16 or fp16, found "
+						"'%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'l':
+			if (strcmp(optarg, "cold") && strcmp(optarg, "warm")) {
+				fprintf(stderr, "ridgeline gemm: --l2: expected "
+						"cold or warm, found '%s'\n",
+					optarg);
+				return 2;
+			}
+			go.l2_warm = !strcmp(optarg, "warm");
+			break;
+		case 'c':
+			csv = 1;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		case ':':
+			fprintf(stderr, "ridgeline gemm: option '%s' needs a "
+					"value\n", argv[optind - 1]);
+			return 2;
+		default:
+			fprintf(stderr, "ridgeline gemm: unknown option '%s'\n%s",
+				argv[optind - 1], usage);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "ridgeline gemm: unexpected argument '%s'\n%s",
+			argv[optind], usage);
+		return 2;
+	}
+	if (!hwname || !dim[0] || !dim[1] || !dim[2]) {
+		fprintf(stderr, "ridgeline gemm: --hw, -m, -n and -k are "
+				"required\n%s", usage);
+		return 2;
+	}
+	g.m = dim[0];
+	g.n = dim[1];
+	g.k = dim[2];
+	if ((rc = hw_spec_load(hwname, &hw, err)) != RL_OK) {
+		fprintf(stderr, "ridgeline gemm: %s\n", err);
+		return cli_exit_code(rc);
+	}
+	memset(&row, 0, sizeof(row));
+	row.hw = hw->name;
+	row.model = "";
+	row.op = "gemm";
+	row.q = 1;
+	row.batch = (int)g.m;
+	row.g = g;
+	roofline_gemm(hw, &g, &row.roof);
+	rc = gpu_simulate_gemm(hw, &g, &go, &row.sim, err);
+	if (rc != RL_OK) {
+		fprintf(stderr, "ridgeline gemm: %s\n", err);
+		hw_spec_free(hw);
+		return cli_exit_code(rc);
+	}
+	if (csv) {
+		results_csv_header(stdout);
+		results_csv_row(stdout, &row);
+	} else {
+		/* the same columns, one per line, aligned */
+		char h[1024], v[2048];
+		FILE *fh = fmemopen(h, sizeof(h), "w");
+		FILE *fv = fmemopen(v, sizeof(v), "w");
+		char *ph = h, *pv = v, *sh;
+
+		results_csv_header_fields(fh);
+		results_csv_fields(fv, &row);
+		fclose(fh);
+		fclose(fv);
+		while ((sh = strsep(&ph, ","))) {
+			char *sv = pv ? strsep(&pv, ",") : NULL;
+
+			printf("%-18s %s\n", sh, sv ? sv : "");
+		}
+	}
+	hw_spec_free(hw);
+	return 0;
+}

@@ -1,0 +1,146 @@
+/*
+ * cmd_validate.c — `ridgeline validate`: simulate every row of a measured
+ * CSV, print the error overall and by regime, write DIR/validation.csv.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "hw/spec.h"
+#include "sim/cli/cli.h"
+#include "sim/run/validate.h"
+
+static const char usage[] =
+	"usage: ridgeline validate --hw HW --measured FILE.csv [-o DIR] [-j N]\n"
+	"Simulate every row of FILE.csv (columns m,n,k,dtype,latency_ms) on HW\n"
+	"and report the mean, median and maximum absolute percentage error,\n"
+	"overall and by regime; with -o, write DIR/validation.csv.\n";
+
+static int by_regime(const struct validate_row *r, void *arg)
+{
+	return r->regime == *(enum validate_regime *)arg;
+}
+
+/* Rows whose B (weight) matrix is at least *arg bytes. */
+static int by_b_bytes(const struct validate_row *r, void *arg)
+{
+	return (double)r->g.k * r->g.n * rl_dtype_bytes(r->g.dtype) >=
+	       *(double *)arg;
+}
+
+static void line(const char *label, const struct validate_summary *s)
+{
+	printf("%-22s %6zu %8.2f %8.2f %8.2f %+8.2f\n", label, s->n, s->mape,
+	       s->median_ape, s->max_ape, s->mean_error);
+}
+
+int cmd_validate(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"hw", required_argument, NULL, 'H'},
+		{"measured", required_argument, NULL, 'M'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *hwname = NULL, *measured = NULL, *dir = NULL;
+	unsigned long long jobs = (unsigned long long)cli_default_jobs();
+	struct hw_spec *hw = NULL;
+	struct validate_set *v = NULL;
+	struct validate_summary s;
+	char err[RL_ERR_LEN], path[1024];
+	double b32 = 32.0 * 1024 * 1024;
+	int c, rc;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:j:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'H':
+			hwname = optarg;
+			break;
+		case 'M':
+			measured = optarg;
+			break;
+		case 'o':
+			dir = optarg;
+			break;
+		case 'j':
+			if (cli_parse_uint("validate", "-j", optarg, 1, 64,
+					   &jobs))
+				return 2;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		case ':':
+			fprintf(stderr, "ridgeline validate: option '%s' needs "
+					"a value\n", argv[optind - 1]);
+			return 2;
+		default:
+			fprintf(stderr, "ridgeline validate: unknown option "
+					"'%s'\n%s", argv[optind - 1], usage);
+			return 2;
+		}
+	}
+	if (optind < argc || !hwname || !measured) {
+		fprintf(stderr, "ridgeline validate: --hw and --measured are "
+				"required\n%s", usage);
+		return 2;
+	}
+	if (dir) {
+		struct stat st;
+
+		if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+			fprintf(stderr, "ridgeline validate: -o %s: not a "
+					"directory\n", dir);
+			return 2;
+		}
+	}
+	if ((rc = hw_spec_load(hwname, &hw, err)) != RL_OK ||
+	    (rc = validate_load(measured, &v, err)) != RL_OK)
+		goto fail;
+	if ((rc = validate_run(v, hw, (int)jobs, err)) != RL_OK)
+		goto fail;
+	printf("validate: %s on %s, %zu GEMMs\n", measured, hw->name, v->n);
+	printf("%-22s %6s %8s %8s %8s %8s\n", "rows", "n", "MAPE%", "median%",
+	       "max%", "bias%");
+	validate_summarize(v, NULL, NULL, &s);
+	line("all", &s);
+	for (int r = 0; r < NREGIMES; r++) {
+		enum validate_regime rg = (enum validate_regime)r;
+		char label[64];
+
+		validate_summarize(v, by_regime, &rg, &s);
+		snprintf(label, sizeof(label), "%s%s",
+			 validate_regime_name(rg),
+			 rg == REGIME_SMALL ? " (latency)" :
+			 rg == REGIME_MEMORY ? "-bound" : "-bound");
+		if (s.n)
+			line(label, &s);
+	}
+	validate_summarize(v, by_b_bytes, &b32, &s);
+	if (s.n)
+		line("B >= 32 MB", &s);
+	if (dir) {
+		if (mkdir(dir, 0777) && errno != EEXIST) {
+			rl_errf(err, "%s: cannot create: %s", dir,
+				strerror(errno));
+			rc = RL_EIO;
+			goto fail;
+		}
+		snprintf(path, sizeof(path), "%s/validation.csv", dir);
+		if ((rc = validate_write_csv(v, path, err)) != RL_OK)
+			goto fail;
+		printf("wrote %s\n", path);
+	}
+	validate_free(v);
+	hw_spec_free(hw);
+	return 0;
+fail:
+	fprintf(stderr, "ridgeline validate: %s\n", err);
+	validate_free(v);
+	hw_spec_free(hw);
+	return cli_exit_code(rc);
+}

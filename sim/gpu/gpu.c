@@ -1,0 +1,391 @@
+/*
+ * gpu.c — the executor: plays one GEMM kernel's tile trace on the GPU built
+ * from a hardware spec (see gpu.h).
+ *
+ * The machine:
+ *  - SMs, each with ctas_per_sm CTA slots, a tensor-core pipe (a bandwidth
+ *    server whose "bytes" are FLOPs, at the dtype's FLOP/clock · sustained
+ *    clock) and an L2→SM load port (sm.l2_bytes_per_clk);
+ *  - the memory hierarchy behind a gpu_mem interface (l2.c → hbm.c).
+ *
+ * A CTA runs the CUTLASS multistage main loop: at start it issues the loads
+ * of its first `stages` k-steps; the MMA of step s starts when its data has
+ * arrived and the MMA of step s-1 has been issued (the tensor pipe is FIFO);
+ * when the MMA of step s ends its stage is free and the load of the next
+ * step is issued. After the last MMA the epilogue stores the C tile through
+ * L2 — or, under split-K, an fp32 partial; the last slab of a tile to
+ * finish reads the other partials back and stores C. Then the slot takes
+ * the next CTA in launch order (the CTA scheduler fills SMs breadth-first,
+ * then hands out CTAs as slots free up — waves emerge, they are not
+ * imposed).
+ *
+ * Two events per k-step (data ready, MMA done) and one per CTA; memory
+ * requests are O(chunks) server calls inside the handlers, no events.
+ * Kernel launch overhead (launch.overhead_us) precedes the first CTA.
+ */
+#include "sim/gpu/gpu.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/kernel.h"
+#include "models/trace.h"
+#include "sim/engine/engine.h"
+#include "sim/engine/server.h"
+#include "sim/gpu/mem.h"
+
+struct sm {
+	struct sim_server tensor; /* MMA pipe; work in SM cycles (max of
+				   * tensor-core and shared-memory time) */
+	struct sim_server port;   /* L2->SM load/store port, bytes per ps */
+};
+
+struct slot {
+	struct trace_cta c;  /* CTA running here */
+	unsigned sm;         /* SM index */
+	uint64_t next_mma;   /* next step whose MMA is to be issued */
+	uint64_t next_load;  /* next step whose load is to be issued */
+	uint8_t *ready;      /* per stage: data arrived, MMA not yet issued */
+};
+
+struct gpu {
+	const struct hw_spec *hw;
+	struct trace tr;
+	struct sim_engine *e;
+	struct gpu_mem *mem;  /* first level (L2) */
+	struct sm *sms;
+	unsigned nsm, cps, stages;
+	struct slot *slots;   /* nsm · cps */
+	uint8_t *ready;       /* backing store of slot ready flags */
+	uint32_t *arrivals;   /* split-K slabs finished, per tile */
+	uint64_t next_cta;    /* launch order index of the next CTA */
+	uint64_t done_ctas;
+	double flops;         /* useful FLOPs executed */
+	sim_time_t end;       /* time the last CTA finished */
+};
+
+#define ARG(slot, step) (((uint64_t)(slot) << 40) | (uint64_t)(step))
+#define ARG_SLOT(a) ((unsigned)((a) >> 40))
+#define ARG_STEP(a) ((a) & ((1ULL << 40) - 1))
+
+static void ev_data(struct sim_engine *e, void *ctx, uint64_t arg);
+static void ev_mma_done(struct sim_engine *e, void *ctx, uint64_t arg);
+static void ev_cta_done(struct sim_engine *e, void *ctx, uint64_t arg);
+
+static sim_time_t max_t(sim_time_t a, sim_time_t b) { return a > b ? a : b; }
+
+static void issue_load(struct gpu *g, unsigned si, uint64_t s)
+{
+	struct slot *sl = &g->slots[si];
+	struct sm *sm = &g->sms[sl->sm];
+	sim_time_t now = sim_engine_now(g->e);
+	struct trace_step st;
+	sim_time_t t, ta, tb;
+
+	/* every stage (SM port, L2 slices, DRAM channels) sees the request
+	 * at issue time, so each FIFO gets its requests in time order; the
+	 * data is there when the slowest stage has delivered it */
+	trace_step_at(&g->tr, &sl->c, s, &st);
+	t = sim_server_request(&sm->port, now, st.a.bytes + st.b.bytes);
+	ta = g->mem->ops->read(g->mem, now, st.a.block, st.a.addr, st.a.bytes);
+	tb = g->mem->ops->read(g->mem, now, st.b.block, st.b.addr, st.b.bytes);
+	sim_engine_schedule(g->e, max_t(t, max_t(ta, tb)), ev_data, g,
+			    ARG(si, s));
+}
+
+static void start_cta(struct gpu *g, unsigned si)
+{
+	struct slot *sl = &g->slots[si];
+	uint64_t s;
+
+	trace_cta_at(&g->tr, g->next_cta++, &sl->c);
+	sl->next_mma = sl->next_load = sl->c.s0;
+	memset(sl->ready, 0, g->stages);
+	for (s = sl->c.s0; s < sl->c.s1 && s < sl->c.s0 + g->stages; s++)
+		issue_load(g, si, s);
+	sl->next_load = s;
+}
+
+static void ev_start(struct sim_engine *e, void *ctx, uint64_t arg)
+{
+	start_cta(ctx, ARG_SLOT(arg));
+}
+
+static void ev_data(struct sim_engine *e, void *ctx, uint64_t arg)
+{
+	struct gpu *g = ctx;
+	unsigned si = ARG_SLOT(arg);
+	struct slot *sl = &g->slots[si];
+	struct sm *sm = &g->sms[sl->sm];
+	sim_time_t now = sim_engine_now(e);
+	double mma = g->tr.k.step_cycles * g->tr.group;
+
+	sl->ready[ARG_STEP(arg) % g->stages] = 1;
+	while (sl->next_mma < sl->c.s1 &&
+	       sl->ready[sl->next_mma % g->stages]) {
+		sim_time_t end = sim_server_request(&sm->tensor, now, mma);
+
+		sl->ready[sl->next_mma % g->stages] = 0;
+		sim_engine_schedule(e, end, ev_mma_done, g,
+				    ARG(si, sl->next_mma));
+		sl->next_mma++;
+	}
+}
+
+/* Store the CTA's result; returns when the store is acknowledged. */
+static sim_time_t epilogue(struct gpu *g, struct slot *sl)
+{
+	struct sm *sm = &g->sms[sl->sm];
+	sim_time_t now = sim_engine_now(g->e);
+	struct trace_load c = trace_c_store(&g->tr, &sl->c);
+	uint64_t split = (uint64_t)g->tr.k.split_k;
+	sim_time_t t;
+
+	if (split > 1) {
+		uint64_t tile = sl->c.tm * g->tr.k.tiles_n + sl->c.tn;
+
+		if (++g->arrivals[tile] < split) {
+			struct trace_load p = trace_partial(&g->tr, &sl->c);
+
+			t = sim_server_request(&sm->port, now, p.bytes);
+			return max_t(t, g->mem->ops->write(g->mem, now, p.block,
+							  p.addr, p.bytes));
+		}
+		/* last slab: reduce the others' partials into C */
+		t = now;
+		for (uint64_t s = 0; s < split; s++) {
+			struct trace_cta o = sl->c;
+			struct trace_load p;
+			sim_time_t r;
+
+			if (s == sl->c.slab)
+				continue;
+			o.slab = s;
+			p = trace_partial(&g->tr, &o);
+			r = g->mem->ops->read(g->mem, now, p.block, p.addr,
+					      p.bytes);
+			t = max_t(t, r);
+			t = max_t(t, sim_server_request(&sm->port, now,
+							p.bytes));
+		}
+		/* C leaves once the partials are in; its store is issued
+		 * now and completes no earlier than that */
+		return max_t(t, max_t(sim_server_request(&sm->port, now,
+							  c.bytes),
+				      g->mem->ops->write(g->mem, now, c.block,
+							 c.addr, c.bytes)));
+	}
+	t = sim_server_request(&sm->port, now, c.bytes);
+	return max_t(t, g->mem->ops->write(g->mem, now, c.block, c.addr,
+					   c.bytes));
+}
+
+static void ev_mma_done(struct sim_engine *e, void *ctx, uint64_t arg)
+{
+	struct gpu *g = ctx;
+	unsigned si = ARG_SLOT(arg);
+	struct slot *sl = &g->slots[si];
+	uint64_t s = ARG_STEP(arg);
+	uint64_t bks = (uint64_t)g->tr.k.bk * g->tr.group;
+	uint64_t kv = g->tr.g.k - s * bks < bks ? g->tr.g.k - s * bks : bks;
+
+	g->flops += 2.0 * (double)sl->c.rows * (double)sl->c.cols * (double)kv;
+	if (sl->next_load < sl->c.s1)
+		issue_load(g, si, sl->next_load++);
+	if (s + 1 == sl->c.s1)
+		sim_engine_schedule(e, epilogue(g, sl), ev_cta_done, g,
+				    ARG(si, 0));
+}
+
+static void ev_cta_done(struct sim_engine *e, void *ctx, uint64_t arg)
+{
+	struct gpu *g = ctx;
+
+	g->done_ctas++;
+	g->end = sim_engine_now(e);
+	if (g->next_cta < g->tr.k.ctas)
+		start_cta(g, ARG_SLOT(arg));
+}
+
+/* Slices per trace step: exact (1) unless the GEMM has more CTA k-steps
+ * than STEP_BUDGET, in which case consecutive BK-slices are merged (at
+ * most down to 8 steps per CTA and never below the pipeline depth), which
+ * bounds simulation cost for the largest shapes. */
+#define STEP_BUDGET 400000.0
+
+static int step_group(const struct kernel_config *k)
+{
+	double steps = (double)k->ctas * (double)k->ksteps;
+	int g = 1;
+
+	while (steps / g > STEP_BUDGET && k->ksteps / (uint64_t)(2 * g) >= 8 &&
+	       2 * g <= k->stages + 1)
+		g *= 2;
+	return g;
+}
+
+static void gpu_free(struct gpu *g)
+{
+	if (!g)
+		return;
+	sim_engine_free(g->e);
+	gpu_mem_free(g->mem);
+	for (unsigned i = 0; g->sms && i < g->nsm; i++) {
+		sim_server_destroy(&g->sms[i].tensor);
+		sim_server_destroy(&g->sms[i].port);
+	}
+	free(g->sms);
+	free(g->slots);
+	free(g->ready);
+	free(g->arrivals);
+	free(g);
+}
+
+static void classify(const struct hw_spec *hw, const struct gemm *gm,
+		     struct gpu_result *r)
+{
+	double t = r->time_us * 1e-6;
+	double t_comp = r->flops / hw_spec_sustained_flops(hw, gm->dtype);
+	double t_mem = r->bytes_hbm / hw_spec_effective_bandwidth(hw);
+	double t_floor = t_comp > t_mem ? t_comp : t_mem;
+	double launch = hw->launch.overhead_us * 1e-6;
+
+	if (t_floor < 0.5 * t) {
+		/* neither pipe is half busy: fixed costs or a ragged tail */
+		snprintf(r->bound, sizeof(r->bound), "%s",
+			 launch + 2 * hw->hbm.latency_ns * 1e-9 > 0.25 * t ?
+				 "latency" : "tail");
+	} else {
+		snprintf(r->bound, sizeof(r->bound), "%s",
+			 t_comp >= t_mem ? "compute" : "memory");
+	}
+}
+
+int gpu_simulate_gemm(const struct hw_spec *hw, const struct gemm *gm,
+		      const struct gpu_opts *opts, struct gpu_result *r,
+		      char *err)
+{
+	struct kernel_config kc;
+	struct gpu *g;
+	struct gpu_mem *hbm;
+	struct gpu_mem_stats hs, ls;
+	double clk = hw->clock.sustained_mhz * 1e6;
+	sim_time_t t0, elapsed;
+	unsigned nslots;
+
+	if (gm->m == 0 || gm->n == 0 || gm->k == 0) {
+		rl_errf(err, "gemm: m, n and k must be positive");
+		return RL_EINPUT;
+	}
+	if (hw_spec_sustained_flops(hw, gm->dtype) <= 0) {
+		rl_errf(err, "%s: no tensor rate for dtype %s", hw->name,
+			rl_dtype_name(gm->dtype));
+		return RL_EINPUT;
+	}
+	if (kernel_choose(hw, gm, &kc) != RL_OK) {
+		rl_errf(err, "%s: no GEMM kernel fits an SM (shared memory, "
+			     "registers)", hw->name);
+		return RL_EINPUT;
+	}
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		goto oom;
+	g->hw = hw;
+	trace_init(&g->tr, gm, &kc, step_group(&kc));
+	g->nsm = (unsigned)hw->sm.count;
+	g->cps = (unsigned)kc.ctas_per_sm;
+	/* steps in flight: the kernel's stages, in (possibly merged) steps,
+	 * never fewer than double buffering */
+	g->stages = (unsigned)(kc.stages / g->tr.group);
+	if (g->stages < 2)
+		g->stages = 2;
+	nslots = g->nsm * g->cps;
+	g->e = sim_engine_new(4 * (size_t)nslots * g->stages);
+	hbm = gpu_hbm_new(hw);
+	g->mem = hbm ? gpu_l2_new(hw, g->tr.nids, hbm) : NULL;
+	if (!g->mem) {
+		gpu_mem_free(hbm);
+		goto oom_g;
+	}
+	g->sms = calloc(g->nsm, sizeof(*g->sms));
+	g->slots = calloc(nslots, sizeof(*g->slots));
+	g->ready = calloc((size_t)nslots * g->stages, 1);
+	g->arrivals = calloc(kc.tiles_m * kc.tiles_n, sizeof(*g->arrivals));
+	if (!g->e || !g->sms || !g->slots || !g->ready || !g->arrivals)
+		goto oom_g;
+	for (unsigned i = 0; i < g->nsm; i++) {
+		sim_server_init(&g->sms[i].tensor, clk, 0, 0);
+		sim_server_init(&g->sms[i].port, hw->sm.l2_bytes_per_clk * clk,
+				0, 0);
+	}
+	if (opts && opts->l2_warm) {
+		/* operands resident, as after an identical previous call */
+		struct trace_cta c;
+		struct trace_step st;
+
+		for (uint64_t i = 0; i < kc.ctas; i++) {
+			trace_cta_at(&g->tr, i, &c);
+			for (uint64_t s = c.s0; s < c.s1; s++) {
+				trace_step_at(&g->tr, &c, s, &st);
+				gpu_l2_preload(g->mem, st.a.block, st.a.bytes);
+				gpu_l2_preload(g->mem, st.b.block, st.b.bytes);
+			}
+		}
+	}
+	/* CTA scheduler: breadth-first over SMs, then slot by slot */
+	t0 = (sim_time_t)(hw->launch.overhead_us * SIM_PS_PER_US);
+	for (unsigned j = 0, n = 0; j < g->cps; j++)
+		for (unsigned i = 0; i < g->nsm && n < kc.ctas; i++, n++) {
+			unsigned si = i * g->cps + j;
+
+			g->slots[si].sm = i;
+			g->slots[si].ready = g->ready + (size_t)si * g->stages;
+			sim_engine_schedule(g->e, t0, ev_start, g, ARG(si, 0));
+		}
+	g->next_cta = 0;
+	sim_engine_run(g->e);
+	assert(g->done_ctas == kc.ctas);
+
+	elapsed = g->end;
+	gpu_l2_flush(g->mem, elapsed);
+	memset(r, 0, sizeof(*r));
+	r->time_us = (double)elapsed / SIM_PS_PER_US;
+	r->flops = g->flops;
+	r->bytes_min = gemm_bytes_min(gm);
+	g->mem->ops->stats(g->mem, &ls);
+	hbm->ops->stats(hbm, &hs);
+	r->bytes_hbm_read = hs.read_bytes;
+	r->bytes_hbm_write = hs.write_bytes;
+	r->bytes_hbm = hs.read_bytes + hs.write_bytes;
+	r->tflops = r->flops / (r->time_us * 1e-6) / 1e12;
+	r->hbm_gbps = r->bytes_hbm / (r->time_us * 1e-6) / 1e9;
+	r->l2_hit_rate = ls.read_bytes > 0 ? ls.hit_bytes / ls.read_bytes : 0;
+	r->hbm_util = hs.busy_ps / (hs.servers * (double)elapsed);
+	r->l2_util = ls.busy_ps / (ls.servers * (double)elapsed);
+	{
+		double busy = 0;
+
+		for (unsigned i = 0; i < g->nsm; i++)
+			busy += g->sms[i].tensor.busy_ps;
+		r->tensor_util = busy / (g->nsm * (double)elapsed);
+	}
+	r->waves = (double)kc.ctas / nslots;
+	kernel_name(&kc, r->tile, sizeof(r->tile));
+	r->split_k = kc.split_k;
+	r->ctas = (int)kc.ctas;
+	r->events = sim_engine_events_run(g->e);
+	classify(hw, gm, r);
+	gpu_free(g);
+	return RL_OK;
+
+oom_g:
+	gpu_free(g);
+oom:
+	rl_errf(err, "out of memory simulating %llux%llux%llu",
+		(unsigned long long)gm->m, (unsigned long long)gm->n,
+		(unsigned long long)gm->k);
+	return RL_EIO;
+}

@@ -1,0 +1,111 @@
+/*
+ * hbm.c — HBM as independent channels (gpu_mem level, see mem.h).
+ *
+ * Each channel is a FIFO bandwidth server (sim_server) at
+ * hbm.bandwidth_gbps · hbm.efficiency / hbm.channels, followed by the load
+ * latency hbm.latency_ns. The efficiency is the explicit row-buffer,
+ * refresh and read/write-turnaround loss of the spec (sourced or
+ * calibrated there). A request is split into GPU_CHUNK_BYTES chunks routed
+ * by address interleave; it completes when its last chunk does.
+ */
+#include "sim/gpu/mem.h"
+
+#include <stdlib.h>
+
+#include "hw/spec.h"
+#include "sim/engine/server.h"
+
+struct hbm {
+	struct gpu_mem base;
+	unsigned nch;             /* channels */
+	struct sim_server *ch;    /* one server per channel */
+	double read_bytes, write_bytes;
+};
+
+static sim_time_t hbm_access(struct hbm *h, sim_time_t t, uint64_t addr,
+			     double bytes)
+{
+	sim_time_t done = t;
+	uint64_t x = (uint64_t)(addr / GPU_CHUNK_BYTES);
+
+	while (bytes > 0) {
+		double b = bytes < GPU_CHUNK_BYTES ? bytes : GPU_CHUNK_BYTES;
+		sim_time_t c = sim_server_request(&h->ch[gpu_route(x, h->nch)],
+						  t, b);
+
+		if (c > done)
+			done = c;
+		bytes -= b;
+		x++;
+	}
+	return done;
+}
+
+static sim_time_t hbm_read(struct gpu_mem *m, sim_time_t t, uint64_t block,
+			   uint64_t addr, double bytes)
+{
+	struct hbm *h = (struct hbm *)m;
+
+	h->read_bytes += bytes;
+	return hbm_access(h, t, addr, bytes);
+}
+
+static sim_time_t hbm_write(struct gpu_mem *m, sim_time_t t, uint64_t block,
+			    uint64_t addr, double bytes)
+{
+	struct hbm *h = (struct hbm *)m;
+
+	h->write_bytes += bytes;
+	return hbm_access(h, t, addr, bytes);
+}
+
+static void hbm_stats(const struct gpu_mem *m, struct gpu_mem_stats *o)
+{
+	const struct hbm *h = (const struct hbm *)m;
+
+	o->read_bytes = h->read_bytes;
+	o->write_bytes = h->write_bytes;
+	o->hit_bytes = 0;
+	o->busy_ps = 0;
+	for (unsigned i = 0; i < h->nch; i++)
+		o->busy_ps += h->ch[i].busy_ps;
+	o->servers = h->nch;
+}
+
+static void hbm_free(struct gpu_mem *m)
+{
+	struct hbm *h = (struct hbm *)m;
+
+	if (!h)
+		return;
+	for (unsigned i = 0; h->ch && i < h->nch; i++)
+		sim_server_destroy(&h->ch[i]);
+	free(h->ch);
+	free(h);
+}
+
+static const struct gpu_mem_ops hbm_ops = {
+	"hbm", hbm_read, hbm_write, hbm_stats, hbm_free,
+};
+
+struct gpu_mem *gpu_hbm_new(const struct hw_spec *hw)
+{
+	struct hbm *h = calloc(1, sizeof(*h));
+	double rate;
+	sim_time_t lat;
+
+	if (!h)
+		return NULL;
+	h->base.ops = &hbm_ops;
+	h->nch = (unsigned)hw->hbm.channels;
+	h->ch = calloc(h->nch, sizeof(*h->ch));
+	if (!h->ch) {
+		free(h);
+		return NULL;
+	}
+	rate = hw_spec_effective_bandwidth(hw) / h->nch;
+	lat = (sim_time_t)(hw->hbm.latency_ns * SIM_PS_PER_NS);
+	for (unsigned i = 0; i < h->nch; i++)
+		sim_server_init(&h->ch[i], rate, lat, 0);
+	return &h->base;
+}

@@ -1,0 +1,254 @@
+/*
+ * l2.c — the L2 cache: slices and an LRU cache (gpu_mem level, see mem.h).
+ *
+ * Slices: l2.slices FIFO bandwidth servers, each at l2.bytes_per_clk /
+ * slices bytes per clock of the sustained clock, with the hit latency
+ * l2.hit_latency_cycles; a request is split into GPU_CHUNK_BYTES chunks
+ * routed to slices by address.
+ *
+ * Cache: LRU over the trace's block ids (models/trace.h), capacity
+ * l2.size_mb. Granularity: the block, i.e. one CTA's operand tile of one
+ * k-step (8–64 KiB). Every CTA that re-reads data re-reads exactly such a
+ * block (same tile boundaries, same k-step), so a line-granular LRU would
+ * give the same hits and misses for these access streams at ~100× the
+ * bookkeeping; what a block model cannot show is partial-block reuse,
+ * which a GEMM trace does not have. A block whose fill is still in flight
+ * counts as a hit that waits for the fill (MSHR merge). Writes allocate
+ * (split-K partials are re-read by the reducing CTA) and are write-back:
+ * a dirty block costs the next level its bytes when it is evicted; what is
+ * still dirty when the kernel ends is flushed by gpu_l2_flush(), counted
+ * in the bytes written but not timed (the write-back overlaps whatever
+ * runs next).
+ * O(1) per request besides the per-chunk server calls.
+ */
+#include "sim/gpu/mem.h"
+
+#include <stdlib.h>
+
+#include "hw/spec.h"
+#include "sim/engine/server.h"
+
+#define NIL UINT32_MAX
+
+struct l2 {
+	struct gpu_mem base;
+	unsigned nsl;           /* slices */
+	struct sim_server *sl;  /* one server per slice */
+	sim_time_t hit_lat;     /* hit latency, ps */
+	double capacity;        /* bytes */
+	double used;            /* bytes resident */
+	uint64_t nids;
+	uint32_t *prev, *next;  /* LRU list links, NIL-terminated */
+	float *size;            /* resident bytes per block, 0 = absent */
+	uint8_t *dirty;         /* written and not yet written back */
+	uint64_t *addr;         /* address of each dirty block */
+	sim_time_t *ready;      /* time the block's data is in L2 */
+	uint32_t head, tail;    /* MRU, LRU */
+	double read_bytes, write_bytes, hit_bytes;
+};
+
+static void unlink_block(struct l2 *c, uint32_t b)
+{
+	if (c->prev[b] != NIL)
+		c->next[c->prev[b]] = c->next[b];
+	else
+		c->head = c->next[b];
+	if (c->next[b] != NIL)
+		c->prev[c->next[b]] = c->prev[b];
+	else
+		c->tail = c->prev[b];
+}
+
+static void push_mru(struct l2 *c, uint32_t b)
+{
+	c->prev[b] = NIL;
+	c->next[b] = c->head;
+	if (c->head != NIL)
+		c->prev[c->head] = b;
+	c->head = b;
+	if (c->tail == NIL)
+		c->tail = b;
+}
+
+/* Make block b resident with `bytes`, evicting from the LRU end; dirty
+ * victims are written back to the next level at time t. */
+static void insert(struct l2 *c, sim_time_t t, uint32_t b, double bytes)
+{
+	if (c->size[b] > 0) {
+		unlink_block(c, b);
+		c->used -= c->size[b];
+	}
+	while (c->used + bytes > c->capacity && c->tail != NIL) {
+		uint32_t v = c->tail;
+
+		unlink_block(c, v);
+		c->used -= c->size[v];
+		if (c->dirty[v]) {
+			struct gpu_mem *n = c->base.next;
+
+			n->ops->write(n, t, v, c->addr[v], c->size[v]);
+			c->dirty[v] = 0;
+		}
+		c->size[v] = 0;
+	}
+	c->size[b] = (float)bytes;
+	c->used += bytes;
+	push_mru(c, b);
+}
+
+/* Pass `bytes` at addr through the slices, arriving at t. Returns the
+ * latest end of service (without latency) in *svc_end. */
+static sim_time_t slices(struct l2 *c, sim_time_t t, uint64_t addr,
+			 double bytes, sim_time_t *svc_end)
+{
+	sim_time_t done = t, end = t;
+	uint64_t x = (uint64_t)(addr / GPU_CHUNK_BYTES);
+
+	while (bytes > 0) {
+		double b = bytes < GPU_CHUNK_BYTES ? bytes : GPU_CHUNK_BYTES;
+		sim_time_t d = sim_server_request(&c->sl[gpu_route(x, c->nsl)],
+						  t, b);
+
+		if (d > done)
+			done = d;
+		bytes -= b;
+		x++;
+	}
+	end = done - c->hit_lat;
+	*svc_end = end;
+	return done;
+}
+
+static sim_time_t l2_read(struct gpu_mem *m, sim_time_t t, uint64_t block,
+			  uint64_t addr, double bytes)
+{
+	struct l2 *c = (struct l2 *)m;
+	uint32_t b = (uint32_t)block;
+	sim_time_t svc, done, dram;
+
+	c->read_bytes += bytes;
+	if (c->size[b] > 0) {
+		c->hit_bytes += bytes;
+		unlink_block(c, b);
+		push_mru(c, b);
+		done = slices(c, t, addr, bytes, &svc);
+		return done > c->ready[b] ? done : c->ready[b];
+	}
+	/* a miss occupies the slices and the DRAM channels for its bytes;
+	 * both see the request now (pipelined stages: the slower one sets
+	 * the pace, the DRAM load latency is the latency) */
+	insert(c, t, b, bytes);
+	slices(c, t, addr, bytes, &svc);
+	dram = m->next->ops->read(m->next, t, block, addr, bytes);
+	done = dram > svc ? dram : svc;
+	c->ready[b] = done;
+	return done;
+}
+
+static sim_time_t l2_write(struct gpu_mem *m, sim_time_t t, uint64_t block,
+			   uint64_t addr, double bytes)
+{
+	struct l2 *c = (struct l2 *)m;
+	uint32_t b = (uint32_t)block;
+	sim_time_t svc, done;
+
+	c->write_bytes += bytes;
+	insert(c, t, b, bytes);
+	c->dirty[b] = 1;
+	c->addr[b] = addr;
+	done = slices(c, t, addr, bytes, &svc);
+	c->ready[b] = done;
+	return done;
+}
+
+static void l2_stats(const struct gpu_mem *m, struct gpu_mem_stats *o)
+{
+	const struct l2 *c = (const struct l2 *)m;
+
+	o->read_bytes = c->read_bytes;
+	o->write_bytes = c->write_bytes;
+	o->hit_bytes = c->hit_bytes;
+	o->busy_ps = 0;
+	for (unsigned i = 0; i < c->nsl; i++)
+		o->busy_ps += c->sl[i].busy_ps;
+	o->servers = c->nsl;
+}
+
+static void l2_free(struct gpu_mem *m)
+{
+	struct l2 *c = (struct l2 *)m;
+
+	if (!c)
+		return;
+	for (unsigned i = 0; c->sl && i < c->nsl; i++)
+		sim_server_destroy(&c->sl[i]);
+	free(c->sl);
+	free(c->prev);
+	free(c->next);
+	free(c->size);
+	free(c->ready);
+	free(c->dirty);
+	free(c->addr);
+	free(c);
+}
+
+static const struct gpu_mem_ops l2_ops = {
+	"l2", l2_read, l2_write, l2_stats, l2_free,
+};
+
+void gpu_l2_flush(struct gpu_mem *m, sim_time_t t)
+{
+	struct l2 *c = (struct l2 *)m;
+
+	for (uint32_t b = c->head; b != NIL; b = c->next[b])
+		if (c->dirty[b]) {
+			m->next->ops->write(m->next, t, b, c->addr[b],
+					    c->size[b]);
+			c->dirty[b] = 0;
+		}
+}
+
+void gpu_l2_preload(struct gpu_mem *m, uint64_t block, double bytes)
+{
+	struct l2 *c = (struct l2 *)m;
+
+	insert(c, 0, (uint32_t)block, bytes);
+	c->ready[block] = 0;
+}
+
+struct gpu_mem *gpu_l2_new(const struct hw_spec *hw, uint64_t nids,
+			   struct gpu_mem *next)
+{
+	struct l2 *c;
+	double clk = hw->clock.sustained_mhz * 1e6;
+
+	if (nids >= NIL)
+		return NULL;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->base.ops = &l2_ops;
+	c->base.next = next;
+	c->nsl = (unsigned)hw->l2.slices;
+	c->nids = nids;
+	c->sl = calloc(c->nsl, sizeof(*c->sl));
+	c->prev = malloc(nids * sizeof(*c->prev));
+	c->next = malloc(nids * sizeof(*c->next));
+	c->size = calloc(nids, sizeof(*c->size));
+	c->ready = calloc(nids, sizeof(*c->ready));
+	c->dirty = calloc(nids, sizeof(*c->dirty));
+	c->addr = calloc(nids, sizeof(*c->addr));
+	if (!c->sl || !c->prev || !c->next || !c->size || !c->ready ||
+	    !c->dirty || !c->addr) {
+		c->base.next = NULL;
+		l2_free(&c->base);
+		return NULL;
+	}
+	c->head = c->tail = NIL;
+	c->capacity = hw->l2.size_mb * 1024.0 * 1024.0;
+	c->hit_lat = (sim_time_t)(hw->l2.hit_latency_cycles / clk * 1e12);
+	for (unsigned i = 0; i < c->nsl; i++)
+		sim_server_init(&c->sl[i], hw->l2.bytes_per_clk * clk / c->nsl,
+				c->hit_lat, 0);
+	return &c->base;
+}

@@ -1,0 +1,88 @@
+/*
+ * mem.h — a level of the GPU memory hierarchy as a small table of
+ * operations plus state. The executor (gpu.c) talks only to the first level
+ * (the L2); each level forwards what it cannot serve to `next`. Adding a
+ * level (another cache, another memory type) is a new file implementing
+ * these operations, not a branch in the executor.
+ *
+ * Requests arrive in (approximately) non-decreasing time: they are issued
+ * from event handlers. Each returns the time the requester has the data
+ * (read) or the store is acknowledged (write).
+ */
+#ifndef RL_GPU_MEM_H
+#define RL_GPU_MEM_H
+
+#include <stdint.h>
+
+#include "sim/engine/engine.h"
+
+struct gpu_mem;
+
+struct gpu_mem_stats {
+	double read_bytes;  /* bytes read at this level */
+	double write_bytes; /* bytes written at this level */
+	double hit_bytes;   /* read bytes served here (caches) */
+	double busy_ps;     /* summed busy time of its servers, ps */
+	double servers;     /* number of servers (channels, slices) */
+};
+
+struct gpu_mem_ops {
+	const char *name;
+	/* Read `bytes` of cache block `block` at `addr`, arriving at t. */
+	sim_time_t (*read)(struct gpu_mem *m, sim_time_t t, uint64_t block,
+			   uint64_t addr, double bytes);
+	/* Write `bytes` of block `block` at `addr`, arriving at t. */
+	sim_time_t (*write)(struct gpu_mem *m, sim_time_t t, uint64_t block,
+			    uint64_t addr, double bytes);
+	void (*stats)(const struct gpu_mem *m, struct gpu_mem_stats *out);
+	void (*free)(struct gpu_mem *m);
+};
+
+struct gpu_mem {
+	const struct gpu_mem_ops *ops;
+	struct gpu_mem *next; /* level behind this one, NULL for DRAM */
+};
+
+/* Interleave granularity of the address map, bytes: a request is split
+ * into chunks of this size, each routed to one L2 slice / HBM channel.
+ * 4 KiB: a tile block (8–32 KiB) spreads over 2–8 slices and channels,
+ * and streaming blocks land round-robin on all of them. */
+#define GPU_CHUNK_BYTES 4096.0
+
+struct hw_spec;
+
+/* HBM: channels by address interleave, each a bandwidth server at
+ * bandwidth·efficiency/channels with the DRAM load latency. */
+struct gpu_mem *gpu_hbm_new(const struct hw_spec *hw);
+/* L2: slices by address hash (bandwidth server each, hit latency), and an
+ * LRU cache of the spec's capacity at block granularity over `nids` ids. */
+struct gpu_mem *gpu_l2_new(const struct hw_spec *hw, uint64_t nids,
+			   struct gpu_mem *next);
+
+/* End of kernel: write back what is dirty (counted, not on any path). */
+void gpu_l2_flush(struct gpu_mem *m, sim_time_t t);
+/* Warm start: make block resident in the L2 level m without timing. */
+void gpu_l2_preload(struct gpu_mem *m, uint64_t block, double bytes);
+
+static inline void gpu_mem_free(struct gpu_mem *m)
+{
+	while (m) {
+		struct gpu_mem *n = m->next;
+		m->ops->free(m);
+		m = n;
+	}
+}
+
+/* Route chunk x (address / chunk size) to one of n servers by hashing
+ * all address bits, as GPU address maps do (XOR-folded channel/slice
+ * hashes) so that power-of-two strides — every CTA reading the same
+ * k-step of a different tile — do not pile onto a few channels.
+ * Fibonacci hashing of the xor-folded index: cheap and well spread. */
+static inline unsigned gpu_route(uint64_t x, unsigned n)
+{
+	x ^= x >> 17;
+	x *= 0x9E3779B97F4A7C15ULL;
+	return (unsigned)(((x >> 32) * (uint64_t)n) >> 32);
+}
+
+#endif

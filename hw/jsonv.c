@@ -120,12 +120,208 @@ void jsonv_path_index(char *out, size_t len, const char *parent, int i)
 	snprintf(out, len, "%s[%d]", parent, i);
 }
 
+/*
+ * A strict RFC 8259 syntax scan that stops at the first offending byte.
+ * cJSON is more lenient (it takes "01" or "1." through strtod) and its
+ * error pointer lands one byte past some errors (a non-string key), so the
+ * scan decides validity and the error position; cJSON builds the tree.
+ * O(n), no allocation; nesting is capped like cJSON's.
+ */
+#define SCAN_DEPTH 1000
+
+static size_t scan_ws(const char *s, size_t i)
+{
+	while (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')
+		i++;
+	return i;
+}
+
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Each scanner advances *i past what it accepts; on error *i is the
+ * offending byte and -1 is returned. */
+static int scan_value(const char *s, size_t *i, int depth);
+
+static int scan_string(const char *s, size_t *i)
+{
+	size_t j = *i + 1;
+
+	for (;;) {
+		unsigned char c = (unsigned char)s[j];
+
+		if (c == '"')
+			break;
+		if (c < 0x20) /* control character, or the end of the text */
+			goto fail;
+		if (c == '\\') {
+			c = (unsigned char)s[++j];
+			if (c == 'u') {
+				for (int k = 1; k <= 4; k++)
+					if (!isxdigit((unsigned char)s[j + k])) {
+						j += (size_t)k;
+						goto fail;
+					}
+				j += 4;
+			} else if (!c || !strchr("\"\\/bfnrt", c)) {
+				goto fail;
+			}
+		}
+		j++;
+	}
+	*i = j + 1;
+	return 0;
+fail:
+	*i = j;
+	return -1;
+}
+
+static int scan_number(const char *s, size_t *i)
+{
+	size_t j = *i;
+
+	if (s[j] == '-')
+		j++;
+	if (s[j] == '0')
+		j++;
+	else if (is_digit(s[j]))
+		while (is_digit(s[j]))
+			j++;
+	else
+		goto fail;
+	if (s[j] == '.') {
+		if (!is_digit(s[++j]))
+			goto fail;
+		while (is_digit(s[j]))
+			j++;
+	}
+	if (s[j] == 'e' || s[j] == 'E') {
+		j++;
+		if (s[j] == '+' || s[j] == '-')
+			j++;
+		if (!is_digit(s[j]))
+			goto fail;
+		while (is_digit(s[j]))
+			j++;
+	}
+	*i = j;
+	return 0;
+fail:
+	*i = j;
+	return -1;
+}
+
+static int scan_container(const char *s, size_t *i, int depth)
+{
+	char close = s[*i] == '{' ? '}' : ']';
+	size_t j = scan_ws(s, *i + 1);
+
+	if (depth >= SCAN_DEPTH)
+		return -1;
+	if (s[j] == close) {
+		*i = j + 1;
+		return 0;
+	}
+	for (;;) {
+		if (close == '}') {
+			if (s[j] != '"' || scan_string(s, &j))
+				goto fail;
+			j = scan_ws(s, j);
+			if (s[j] != ':')
+				goto fail;
+			j = scan_ws(s, j + 1);
+		}
+		if (scan_value(s, &j, depth + 1))
+			goto fail;
+		j = scan_ws(s, j);
+		if (s[j] == close) {
+			*i = j + 1;
+			return 0;
+		}
+		if (s[j] != ',')
+			goto fail;
+		j = scan_ws(s, j + 1);
+	}
+fail:
+	*i = j;
+	return -1;
+}
+
+static int scan_value(const char *s, size_t *i, int depth)
+{
+	static const char *const lits[] = {"true", "false", "null"};
+
+	switch (s[*i]) {
+	case '{':
+	case '[':
+		return scan_container(s, i, depth);
+	case '"':
+		return scan_string(s, i);
+	default:
+		break;
+	}
+	if (s[*i] == '-' || is_digit(s[*i]))
+		return scan_number(s, i);
+	for (int k = 0; k < 3; k++) {
+		size_t n = strlen(lits[k]);
+
+		if (!strncmp(s + *i, lits[k], n)) {
+			*i += n;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Offset of the first syntax error in text, or (size_t)-1 if none. */
+static size_t scan_error(const char *text)
+{
+	size_t i = scan_ws(text, 0);
+
+	/* A UTF-8 byte-order mark is tolerated, as cJSON does. */
+	if (!strncmp(text + i, "\xEF\xBB\xBF", 3))
+		i = scan_ws(text, i + 3);
+	if (scan_value(text, &i, 0))
+		return i;
+	i = scan_ws(text, i);
+	return text[i] ? i : (size_t)-1;
+}
+
+static int syntax_error(const struct jsonv *v, const char *text, size_t pos)
+{
+	const char *p;
+	char snip[32];
+	size_t j = 0;
+	int line = 1, col = 1;
+
+	for (p = text; p < text + pos; p++) {
+		if (*p == '\n') {
+			line++;
+			col = 1;
+		} else if (((unsigned char)*p & 0xC0) != 0x80) {
+			col++; /* columns count characters, not UTF-8 bytes */
+		}
+	}
+	for (p = text + pos; *p && *p != '\n' && j < 20; p++)
+		snip[j++] = ((unsigned char)*p < 0x20) ? ' ' : *p;
+	snip[j] = 0;
+	if (j == 0)
+		rl_errf(err_of(v), "%s: line %d, column %d (byte %zu): expected "
+			"valid JSON, found end of %s", file_of(v), line, col,
+			pos, text[pos] ? "line" : "input");
+	else
+		rl_errf(err_of(v), "%s: line %d, column %d (byte %zu): expected "
+			"valid JSON, found \"%s%s\"", file_of(v), line, col, pos,
+			snip, *p && *p != '\n' ? "..." : "");
+	return RL_EINPUT;
+}
+
 int jsonv_parse(const struct jsonv *v, const char *text, cJSON **out)
 {
-	const char *end = NULL, *p;
-	char snip[32];
-	size_t pos, j = 0;
-	int line = 1, col = 1;
+	const char *end = NULL;
+	size_t pos;
 	cJSON *root;
 
 	*out = NULL;
@@ -134,35 +330,16 @@ int jsonv_parse(const struct jsonv *v, const char *text, cJSON **out)
 			file_of(v));
 		return RL_EINPUT;
 	}
-	/* ParseWithOpts reports the error position through `end`, the
-	 * thread-safe twin of cJSON_GetErrorPtr(); trailing garbage after the
-	 * value is an error (require_null_terminated). */
+	pos = scan_error(text);
+	if (pos != (size_t)-1)
+		return syntax_error(v, text, pos);
+	/* The scan passed; cJSON can still refuse (e.g. memory). Its error
+	 * position comes through `end`, the thread-safe twin of
+	 * cJSON_GetErrorPtr(). */
 	root = cJSON_ParseWithOpts(text, &end, 1);
-	if (!root) {
-		pos = end && end >= text ? (size_t)(end - text) : 0;
-		for (p = text; p < text + pos && *p; p++) {
-			if (*p == '\n') {
-				line++;
-				col = 1;
-			} else {
-				col++;
-			}
-		}
-		for (p = text + pos; *p && *p != '\n' && j < 20; p++)
-			snip[j++] = (*p < 0x20 && *p >= 0) ? ' ' : *p;
-		snip[j] = 0;
-		if (j == 0)
-			rl_errf(err_of(v), "%s: line %d, column %d (byte %zu): "
-				"expected valid JSON, found end of %s",
-				file_of(v), line, col, pos,
-				*p ? "line" : "input");
-		else
-			rl_errf(err_of(v), "%s: line %d, column %d (byte %zu): "
-				"expected valid JSON, found \"%s%s\"",
-				file_of(v), line, col, pos, snip,
-				*p && *p != '\n' ? "..." : "");
-		return RL_EINPUT;
-	}
+	if (!root)
+		return syntax_error(v, text, end && end >= text
+					     ? (size_t)(end - text) : 0);
 	if (!cJSON_IsObject(root)) {
 		jsonv_fail(v, "$", root, "an object");
 		cJSON_Delete(root);

@@ -9,7 +9,7 @@
  *   - inputs are random (a device-side hash, never zeros: tensor-core power, hence clocks,
  *     depends on the bits);
  *   - the GEMM rotates over `copies` private copies of (A, B, C), enough that the bytes of
- *     A and B between two uses of the same copy exceed 4× the L2 size, so B comes from HBM
+ *     A and B between two uses of the same copy are at least 4× the L2 size, so B comes from HBM
  *     as it does for a layer's weights in a real forward pass;
  *   - a batch of G GEMMs (G a multiple of copies, replay ≈ 1 ms, 20–100 for small shapes)
  *     is captured in a CUDA graph; the graph is replayed `reps` times between CUDA events
@@ -168,7 +168,8 @@ static void usage(FILE *f)
         "and large-GEMM TFLOP/s. See experiments/measure/README.md.\n"
         "\n"
         "shapes:\n"
-        "  --grid llama33b-mlp    m = batch·q (q 1,16..112; batch 1..64), (n,k) = (17920,6656), (6656,17920)\n"
+        "  --grid llama33b-mlp    m = batch·q (q 1,16..112; batch 1..64),\n"
+        "                         (n,k) = (17920,6656), (6656,17920)\n"
         "  --grid a100-data       m of shared/data/a100-sxm4-80gb-bf16-gemm.csv, n,k in 1024..16384\n"
         "  --m-from FILE.csv      a100-data grid: take m values from FILE's m column\n"
         "  --shapes FILE.csv      CSV with a header naming m, n and k columns (others ignored)\n"
@@ -485,26 +486,51 @@ struct clock_source {
     const char *name() const { return have_nvml ? "nvml" : have_smi ? "nvidia-smi" : "unavailable"; }
 };
 
-static bool smi_query(const std::string &bus_id, clock_sample &s)
+/* One line of `nvidia-smi --query-gpu=QUERY --format=csv,noheader,nounits` for our GPU:
+ * selected by PCI bus id, or, if nvidia-smi refuses that id, the only GPU it lists. */
+static bool smi_line(const std::string &query, const std::string &bus_id, std::string &line)
 {
     /* bus_id comes from cudaDeviceGetPCIBusId: hex digits, ':' and '.' only */
     if (bus_id.find_first_not_of("0123456789abcdefABCDEF:.") != std::string::npos) return false;
-    std::string cmd = "nvidia-smi --query-gpu=clocks.sm,clocks.mem,temperature.gpu,power.draw,"
-                      "power.limit --format=csv,noheader,nounits -i " + bus_id + " 2>/dev/null";
-    FILE *p = popen(cmd.c_str(), "r");
-    if (!p) return false;
-    char buf[512] = "";
-    bool got = fgets(buf, sizeof buf, p) != nullptr;
-    int rc = pclose(p);
-    if (!got || rc != 0) return false;
-    s.raw = trim(buf);
-    std::vector<std::string> f = split_csv(s.raw);
-    if (f.size() < 2) return false;
-    s.sm_mhz = strtol(f[0].c_str(), nullptr, 10);
-    s.mem_mhz = strtol(f[1].c_str(), nullptr, 10);
-    if (f.size() > 2) s.temp_c = strtol(f[2].c_str(), nullptr, 10);
-    if (f.size() > 3) s.power_w = strtod(f[3].c_str(), nullptr);
-    if (f.size() > 4) s.power_limit_w = strtod(f[4].c_str(), nullptr);
+    for (int by_id = 1; by_id >= 0; by_id--) {
+        std::string cmd = "nvidia-smi --query-gpu=" + query + " --format=csv,noheader,nounits" +
+                          (by_id ? " -i " + bus_id : std::string()) + " 2>/dev/null";
+        FILE *p = popen(cmd.c_str(), "r");
+        if (!p) return false;
+        std::vector<std::string> lines;
+        char buf[512];
+        while (fgets(buf, sizeof buf, p))
+            if (!trim(buf).empty()) lines.push_back(trim(buf));
+        int rc = pclose(p);
+        if (rc == 0 && lines.size() == 1) {
+            line = lines[0];
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A number from nvidia-smi, or -1 for "[N/A]", "[Not Supported]" and the like. */
+static double smi_num(const std::string &s)
+{
+    char *end;
+    double v = strtod(s.c_str(), &end);
+    return end != s.c_str() && *end == 0 ? v : -1;
+}
+
+static bool smi_query(const std::string &bus_id, clock_sample &s)
+{
+    std::string line;
+    if (!smi_line("clocks.sm,clocks.mem,temperature.gpu,power.draw,power.limit", bus_id, line))
+        return false;
+    s.raw = line;
+    std::vector<std::string> f = split_csv(line);
+    f.resize(5);
+    s.sm_mhz = (long)smi_num(f[0]);
+    s.mem_mhz = (long)smi_num(f[1]);
+    s.temp_c = (long)smi_num(f[2]);
+    s.power_w = smi_num(f[3]);
+    s.power_limit_w = smi_num(f[4]);
     s.ok = s.sm_mhz > 0;
     return s.ok;
 }
@@ -516,14 +542,8 @@ static std::string driver_version(clock_source &c)
         if (c.nvml.driver_version && c.nvml.driver_version(buf, sizeof buf) == 0) return buf;
         return "";
     }
-    if (!c.have_smi) return "";
-    std::string cmd = "nvidia-smi --query-gpu=driver_version --format=csv,noheader -i " + c.bus_id +
-                      " 2>/dev/null";
-    FILE *p = popen(cmd.c_str(), "r");
-    if (!p) return "";
-    bool got = fgets(buf, sizeof buf, p) != nullptr;
-    int rc = pclose(p);
-    return got && rc == 0 ? trim(buf) : "";
+    std::string line;
+    return c.have_smi && smi_line("driver_version", c.bus_id, line) ? line : "";
 }
 
 /* Full sample (NVML or nvidia-smi). */
@@ -690,8 +710,9 @@ static plan plan_shape(const shape &s, const options &o, long l2_bytes)
     p.bytes_b = (size_t)s.k * s.n * 2;
     p.bytes_c = (size_t)s.m * s.n * 2;
     p.per_copy = round_up(p.bytes_a, ALIGN) + round_up(p.bytes_b, ALIGN) + round_up(p.bytes_c, ALIGN);
+    /* between two uses of one copy, the other copies - 1 copies stream rotate·L2 bytes */
     double need = o.rotate * (double)l2_bytes / (double)(p.bytes_a + p.bytes_b);
-    long c = (long)std::ceil(need);
+    long c = (long)std::ceil(need) + 1;
     p.copies_wanted = (int)std::min(4096L, std::max(2L, c));
     return p;
 }
@@ -853,8 +874,9 @@ static result measure_shape(gpu &g, const options &o, const shape &s, uint64_t s
     long want = (long)std::ceil(o.replay_ms / t_est);
     want = std::max(1L, std::min<long>(want, o.batch));
     int batch = (int)((want + copies - 1) / copies * copies);
-    int reps = (int)std::min<double>(max_reps, std::max<double>(o.min_reps, std::floor(o.max_ms / (batch * t_est))));
-    reps = std::max(1, std::min(reps, max_reps));
+    double fit = std::floor(o.max_ms / (batch * t_est)); /* samples within the budget */
+    int reps = (int)std::min<double>(max_reps, std::max<double>(o.min_reps, fit));
+    reps = std::max(1, reps);
     r.batch = batch;
     r.reps = reps;
 
@@ -1118,8 +1140,10 @@ static void write_meta(FILE *f, const gpu &g, const options &o, const ceilings &
     fprintf(f, "    \"sm_count\": %d,\n", g.sm_count);
     fprintf(f, "    \"l2_bytes\": %d,\n", g.l2_bytes);
     fprintf(f, "    \"memory_bytes\": %zu,\n", g.total_bytes);
-    fprintf(f, "    \"max_sm_clock_mhz\": %s,\n", json_int(g.max_sm_clock_khz / 1000, g.max_sm_clock_khz > 0).c_str());
-    fprintf(f, "    \"memory_clock_mhz\": %s,\n", json_int(g.mem_clock_khz / 1000, g.mem_clock_khz > 0).c_str());
+    fprintf(f, "    \"max_sm_clock_mhz\": %s,\n",
+            json_int(g.max_sm_clock_khz / 1000, g.max_sm_clock_khz > 0).c_str());
+    fprintf(f, "    \"memory_clock_mhz\": %s,\n",
+            json_int(g.mem_clock_khz / 1000, g.mem_clock_khz > 0).c_str());
     fprintf(f, "    \"memory_bus_bits\": %s\n", json_int(g.mem_bus_bits, g.mem_bus_bits > 0).c_str());
     fprintf(f, "  },\n");
     fprintf(f, "  \"versions\": {\n");
@@ -1128,7 +1152,8 @@ static void write_meta(FILE *f, const gpu &g, const options &o, const ceilings &
     fprintf(f, "    \"driver_cuda\": %s,\n", json_str(version_str(g.driver_version)).c_str());
     fprintf(f, "    \"cuda_runtime\": %s,\n", json_str(version_str(g.runtime_version)).c_str());
     fprintf(f, "    \"cublaslt\": %zu,\n", g.cublaslt_version);
-    fprintf(f, "    \"cublas_headers\": \"%d.%d.%d\"\n", CUBLAS_VER_MAJOR, CUBLAS_VER_MINOR, CUBLAS_VER_PATCH);
+    fprintf(f, "    \"cublas_headers\": \"%d.%d.%d\"\n", CUBLAS_VER_MAJOR, CUBLAS_VER_MINOR,
+            CUBLAS_VER_PATCH);
     fprintf(f, "  },\n");
     fprintf(f, "  \"clocks\": {\n");
     fprintf(f, "    \"source\": %s,\n", json_str(g.clocks.name()).c_str());
@@ -1137,7 +1162,8 @@ static void write_meta(FILE *f, const gpu &g, const options &o, const ceilings &
     if (ri.load_samples > 0) {
         char b[32];
         snprintf(b, sizeof b, "0x%llx", (unsigned long long)ri.load_reasons);
-        fprintf(f, "{\"sm_mhz_min\": %ld, \"sm_mhz_max\": %ld, \"samples\": %d, \"clock_event_reasons_or\": %s},\n",
+        fprintf(f, "{\"sm_mhz_min\": %ld, \"sm_mhz_max\": %ld, \"samples\": %d, "
+                   "\"clock_event_reasons_or\": %s},\n",
                 ri.load_sm_min, ri.load_sm_max, ri.load_samples, json_str(b).c_str());
     } else {
         fprintf(f, "null,\n");
@@ -1151,7 +1177,8 @@ static void write_meta(FILE *f, const gpu &g, const options &o, const ceilings &
     fprintf(f, "    \"compute_type\": \"CUBLAS_COMPUTE_32F\",\n");
     fprintf(f, "    \"scale_type\": \"CUDA_R_32F\",\n");
     fprintf(f, "    \"workspace_bytes\": %zu,\n", g.workspace_bytes);
-    fprintf(f, "    \"reps\": %d,\n    \"min_reps\": %d,\n    \"warmup\": %d,\n", o.reps, o.min_reps, o.warmup);
+    fprintf(f, "    \"reps\": %d,\n    \"min_reps\": %d,\n    \"warmup\": %d,\n", o.reps,
+            o.min_reps, o.warmup);
     fprintf(f, "    \"batch\": %d,\n    \"replay_ms\": %s,\n    \"max_ms\": %s,\n", o.batch,
             json_num(o.replay_ms).c_str(), json_num(o.max_ms).c_str());
     fprintf(f, "    \"rotate_l2_multiple\": %s,\n", json_num(o.rotate).c_str());

@@ -42,7 +42,12 @@ build_cmd=("$nvcc" -O3 -std=c++17
     echo "# Measurement commands ($prefix)"
     echo
     echo "Run by \`experiments/measure/run-h200.sh $*\` on $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-    echo "from $(git rev-parse --short HEAD 2>/dev/null || echo 'an unknown commit')$(git diff --quiet HEAD -- experiments/measure 2>/dev/null || echo ' (experiments/measure modified)')."
+    if rev=$(git rev-parse --short HEAD 2>/dev/null); then
+        git diff --quiet HEAD -- experiments/measure 2>/dev/null || rev="$rev (experiments/measure modified)"
+    else
+        rev="an unknown commit (no git checkout)"
+    fi
+    echo "from $rev."
     if command -v nvidia-smi >/dev/null; then
         echo "GPU: $(nvidia-smi --query-gpu=name,driver_version,pci.bus_id --format=csv,noheader 2>/dev/null | head -1)"
     fi

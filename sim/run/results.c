@@ -1,21 +1,35 @@
-/* results.c — CSV form of result rows (see results.h). */
+/* results.c — CSV and JSON forms of result rows (see results.h). */
 #include "sim/run/results.h"
 
+#include <cjson/cJSON.h>
+
 void results_csv_header(FILE *f)
+{
+	results_csv_header_fields(f);
+	fputc('\n', f);
+}
+
+void results_csv_header_fields(FILE *f)
 {
 	fputs("hw,model,op,q,batch,m,n,k,dtype,flops,bytes_min,bytes_hbm,oi,"
 	      "time_us,roofline_time_us,tflops,hbm_gbps,roofline_tflops,"
 	      "frac_of_roofline,bound,l2_hit_rate,tensor_util,hbm_util,waves,"
-	      "tile,split_k\n", f);
+	      "tile,split_k", f);
 }
 
 void results_csv_row(FILE *f, const struct result_row *r)
+{
+	results_csv_fields(f, r);
+	fputc('\n', f);
+}
+
+void results_csv_fields(FILE *f, const struct result_row *r)
 {
 	const struct gpu_result *s = &r->sim;
 	double frac = r->roof.time_us / s->time_us;
 
 	fprintf(f, "%s,%s,%s,%d,%d,%llu,%llu,%llu,%s,%.0f,%.0f,%.0f,%.4f,"
-		"%.4f,%.4f,%.4f,%.2f,%.4f,%.4f,%s,%.4f,%.4f,%.4f,%.3f,%s,%d\n",
+		"%.4f,%.4f,%.4f,%.2f,%.4f,%.4f,%s,%.4f,%.4f,%.4f,%.3f,%s,%d",
 		r->hw, r->model, r->op, r->q, r->batch,
 		(unsigned long long)r->g.m, (unsigned long long)r->g.n,
 		(unsigned long long)r->g.k, rl_dtype_name(r->g.dtype),
@@ -23,4 +37,49 @@ void results_csv_row(FILE *f, const struct result_row *r)
 		s->time_us, r->roof.time_us, s->tflops, s->hbm_gbps,
 		r->roof.attainable / 1e12, frac, s->bound, s->l2_hit_rate,
 		s->tensor_util, s->hbm_util, s->waves, s->tile, s->split_k);
+}
+
+cJSON *results_row_json(const struct result_row *r)
+{
+	const struct gpu_result *s = &r->sim;
+	cJSON *j = cJSON_CreateObject();
+
+	if (!j)
+		return NULL;
+	cJSON_AddStringToObject(j, "hw", r->hw);
+	cJSON_AddStringToObject(j, "model", r->model);
+	cJSON_AddStringToObject(j, "op", r->op);
+	cJSON_AddNumberToObject(j, "q", r->q);
+	cJSON_AddNumberToObject(j, "batch", r->batch);
+	cJSON_AddNumberToObject(j, "m", (double)r->g.m);
+	cJSON_AddNumberToObject(j, "n", (double)r->g.n);
+	cJSON_AddNumberToObject(j, "k", (double)r->g.k);
+	cJSON_AddStringToObject(j, "dtype", rl_dtype_name(r->g.dtype));
+	cJSON_AddNumberToObject(j, "flops", r->roof.flops);
+	cJSON_AddNumberToObject(j, "bytes_min", r->roof.bytes_min);
+	cJSON_AddNumberToObject(j, "bytes_hbm", s->bytes_hbm);
+	cJSON_AddNumberToObject(j, "oi", r->roof.oi);
+	cJSON_AddNumberToObject(j, "time_us", s->time_us);
+	cJSON_AddNumberToObject(j, "roofline_time_us", r->roof.time_us);
+	cJSON_AddNumberToObject(j, "tflops", s->tflops);
+	cJSON_AddNumberToObject(j, "hbm_gbps", s->hbm_gbps);
+	cJSON_AddNumberToObject(j, "roofline_tflops", r->roof.attainable / 1e12);
+	cJSON_AddNumberToObject(j, "frac_of_roofline",
+				r->roof.time_us / s->time_us);
+	cJSON_AddStringToObject(j, "bound", s->bound);
+	cJSON_AddNumberToObject(j, "l2_hit_rate", s->l2_hit_rate);
+	cJSON_AddNumberToObject(j, "tensor_util", s->tensor_util);
+	cJSON_AddNumberToObject(j, "hbm_util", s->hbm_util);
+	cJSON_AddNumberToObject(j, "waves", s->waves);
+	cJSON_AddStringToObject(j, "tile", s->tile);
+	cJSON_AddNumberToObject(j, "split_k", s->split_k);
+	/* beyond the CSV columns */
+	cJSON_AddNumberToObject(j, "bytes_hbm_read", s->bytes_hbm_read);
+	cJSON_AddNumberToObject(j, "bytes_hbm_write", s->bytes_hbm_write);
+	cJSON_AddNumberToObject(j, "l2_util", s->l2_util);
+	cJSON_AddNumberToObject(j, "ctas", s->ctas);
+	cJSON_AddNumberToObject(j, "events", (double)s->events);
+	cJSON_AddStringToObject(j, "roofline_bound",
+				r->roof.memory_bound ? "memory" : "compute");
+	return j;
 }

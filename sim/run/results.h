@@ -14,6 +14,8 @@
 #include "models/roofline.h"
 #include "sim/gpu/gpu.h"
 
+struct cJSON;
+
 struct result_row {
 	const char *hw;    /* hardware name */
 	const char *model; /* model name ("" for a bare GEMM) */
@@ -26,6 +28,14 @@ struct result_row {
 };
 
 void results_csv_header(FILE *f);
+/* The header without the newline, so callers may append columns. */
+void results_csv_header_fields(FILE *f);
 void results_csv_row(FILE *f, const struct result_row *r);
+/* The same row without the newline, so callers may append columns. */
+void results_csv_fields(FILE *f, const struct result_row *r);
+
+/* One row as a JSON object: the CSV columns (full precision) plus the
+ * simulator's extra measurements. Caller frees with cJSON_Delete(). */
+struct cJSON *results_row_json(const struct result_row *r);
 
 #endif

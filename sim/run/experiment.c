@@ -1,0 +1,604 @@
+/*
+ * experiment.c — parse, validate and expand experiment files (see
+ * experiment.h). Validation walks the cJSON tree once; the first problem
+ * found is reported as "FILE: $.json.path: expected X, found Y".
+ */
+#include "sim/run/experiment.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "hw/data.h"
+#include "hw/jsonv.h"
+
+/* Validation context: the input's name and the error buffer. */
+#define ctx jsonv
+#define JV(c) (c)
+
+static int fail(struct ctx *c, const char *path, const char *expected,
+		const cJSON *v)
+{
+	return jsonv_fail(JV(c), path, v, "%s", expected);
+}
+
+static void path_key(char *out, size_t len, const char *base, const char *key)
+{
+	jsonv_path_key(out, len, base, key);
+}
+
+static void path_index(char *out, size_t len, const char *base, int i)
+{
+	jsonv_path_index(out, len, base, i);
+}
+
+/* A string, or a non-empty list of distinct strings. */
+static int get_names(struct ctx *c, const cJSON *v, const char *path,
+		     int *n, char ***out)
+{
+	char sub[JSONV_PATH_LEN];
+	size_t cnt = 0;
+	int rc;
+
+	if (!v)
+		return fail(c, path, "a name or a non-empty array of names", v);
+	if (!cJSON_IsArray(v)) {
+		if (!(*out = calloc(1, sizeof **out)))
+			return RL_EIO;
+		*n = 1;
+		return jsonv_string_dup(JV(c), v, path, 511, &(*out)[0]);
+	}
+	if ((rc = jsonv_strings(JV(c), v, path, 511, EXP_MAX_LIST, out, &cnt)))
+		return rc;
+	*n = (int)cnt;
+	for (int i = 1; i < *n; i++)
+		for (int j = 0; j < i; j++)
+			if (!strcmp((*out)[i], (*out)[j])) {
+				path_index(sub, sizeof sub, path, i);
+				return fail(c, sub, "distinct entries, not a repeat",
+					    cJSON_GetArrayItem(v, i));
+			}
+	return RL_OK;
+}
+
+/* A non-empty list of distinct integers in [lo, hi]. */
+static int get_ints(struct ctx *c, const cJSON *v, const char *path, int lo,
+		    int hi, int *n, int **out)
+{
+	const struct jsonv_range r = {lo, hi, 1};
+	char sub[JSONV_PATH_LEN];
+	double *x = NULL;
+	size_t cnt = 0;
+	int rc;
+
+	if ((rc = jsonv_numbers(JV(c), v, path, &r, EXP_MAX_LIST, &x, &cnt)))
+		return rc;
+	if (!(*out = calloc(cnt, sizeof **out))) {
+		free(x);
+		return RL_EIO;
+	}
+	*n = (int)cnt;
+	for (int i = 0; i < *n; i++) {
+		(*out)[i] = (int)x[i];
+		for (int j = 0; j < i; j++)
+			if ((*out)[j] == (*out)[i]) {
+				path_index(sub, sizeof sub, path, i);
+				free(x);
+				return fail(c, sub, "distinct values, not a repeat",
+					    cJSON_GetArrayItem(v, i));
+			}
+	}
+	free(x);
+	return RL_OK;
+}
+
+/* The sweep: hardware fields by dotted path, each a non-empty list of
+ * distinct values inside the field's valid range (hw_spec_fields()). */
+static int parse_sweep(struct ctx *c, struct experiment *e, const cJSON *v)
+{
+	char sub[JSONV_PATH_LEN], sub2[JSONV_PATH_LEN];
+	const struct hw_field *fields;
+	const char **allowed;
+	size_t nf;
+	int i = 0, rc;
+
+	fields = hw_spec_fields(&nf);
+	if (!(allowed = calloc(nf + 1, sizeof *allowed)))
+		return RL_EIO;
+	for (size_t k = 0; k < nf; k++)
+		allowed[k] = fields[k].path;
+	rc = jsonv_object(JV(c), v, "$.sweep", allowed);
+	free(allowed);
+	if (rc)
+		return rc;
+	if (!v->child)
+		return fail(c, "$.sweep", "at least one hardware field, e.g. {\"hbm.bandwidth_gbps\": [1000, 4000]}", v);
+	if (cJSON_GetArraySize(v) > EXP_MAX_SWEEP)
+		return fail(c, "$.sweep", "at most 16 fields", v);
+	e->sweep = calloc((size_t)cJSON_GetArraySize(v), sizeof *e->sweep);
+	if (!e->sweep)
+		return RL_EIO;
+	for (const cJSON *f = v->child; f; f = f->next, i++) {
+		struct exp_sweep_field *sf = &e->sweep[i];
+		struct jsonv_range r = {0, 0, 0};
+		size_t n = 0;
+
+		for (size_t k = 0; k < nf; k++)
+			if (!strcmp(fields[k].path, f->string))
+				r = (struct jsonv_range){fields[k].min, fields[k].max,
+							 fields[k].integer};
+		path_key(sub, sizeof sub, "$.sweep", f->string);
+		snprintf(sf->path, sizeof sf->path, "%s", f->string);
+		e->nsweep++;
+		if ((rc = jsonv_numbers(JV(c), f, sub, &r, EXP_MAX_LIST,
+					&sf->values, &n)))
+			return rc;
+		sf->nvalues = (int)n;
+		for (int j = 1; j < sf->nvalues; j++)
+			for (int k = 0; k < j; k++)
+				if (sf->values[k] == sf->values[j]) {
+					path_index(sub2, sizeof sub2, sub, j);
+					return fail(c, sub2, "distinct values, not a repeat",
+						    cJSON_GetArrayItem(f, j));
+				}
+	}
+	return RL_OK;
+}
+
+/* Structure and types only; loading specs comes after. */
+static int parse_tree(struct ctx *c, struct experiment *e)
+{
+	static const char *const top[] = {"name", "description", "hardware",
+		"model", "workload", "options", "sweep", NULL};
+	static const char *const wl[] = {"ops", "q", "batch", NULL};
+	static const char *const opt[] = {"dtype", "l2", "sweep_mode", NULL};
+	static const char *const l2s[] = {"cold", "warm", NULL};
+	static const char *const modes[] = {"product", "zip", NULL};
+	static const char *const dtypes[] = {"fp16", "bf16", "fp8", NULL};
+	const struct jsonv *jv = JV(c);
+	const cJSON *j = e->json, *v, *w, *o;
+	char name[72];
+	int rc, x, present;
+
+	if ((rc = jsonv_object(jv, j, "$", top)))
+		return rc;
+
+	if ((rc = jsonv_get_name(jv, j, "$", "name", 1, name, 65, NULL)))
+		return rc;
+	if (name[0] == '.')
+		return fail(c, "$.name", "a name that does not start with '.'",
+			    cJSON_GetObjectItemCaseSensitive(j, "name"));
+	if (!(e->name = strdup(name)))
+		return RL_EIO;
+	v = cJSON_GetObjectItemCaseSensitive(j, "description");
+	if (v && !cJSON_IsString(v))
+		return fail(c, "$.description", "a string", v);
+
+	v = cJSON_GetObjectItemCaseSensitive(j, "hardware");
+	if ((rc = get_names(c, v, "$.hardware", &e->nhw, &e->hw_names)))
+		return rc;
+	v = cJSON_GetObjectItemCaseSensitive(j, "model");
+	if ((rc = get_names(c, v, "$.model", &e->nmodels, &e->model_names)))
+		return rc;
+
+	if ((rc = jsonv_get_object(jv, j, "$", "workload", 1, wl, &w)))
+		return rc;
+	v = cJSON_GetObjectItemCaseSensitive(w, "ops");
+	if (v && (rc = get_names(c, v, "$.workload.ops", &e->nops, &e->ops)))
+		return rc;
+	v = cJSON_GetObjectItemCaseSensitive(w, "q");
+	if ((rc = get_ints(c, v, "$.workload.q", 1, 65536, &e->nq, &e->q)))
+		return rc;
+	v = cJSON_GetObjectItemCaseSensitive(w, "batch");
+	if ((rc = get_ints(c, v, "$.workload.batch", 1, 65536, &e->nbatch,
+			   &e->batch)))
+		return rc;
+
+	if ((rc = jsonv_get_object(jv, j, "$", "options", 0, opt, &o)))
+		return rc;
+	if (o) {
+		if ((rc = jsonv_get_enum(jv, o, "$.options", "dtype", 0, dtypes,
+					 &x, &present)))
+			return rc;
+		if (present) {
+			e->dtype = (enum rl_dtype)x;
+			e->dtype_set = 1;
+		}
+		if ((rc = jsonv_get_enum(jv, o, "$.options", "l2", 0, l2s, &x,
+					 &present)))
+			return rc;
+		if (present)
+			e->l2_warm = x;
+		if ((rc = jsonv_get_enum(jv, o, "$.options", "sweep_mode", 0,
+					 modes, &x, &present)))
+			return rc;
+		if (present)
+			e->sweep_zip = x;
+	}
+
+	v = cJSON_GetObjectItemCaseSensitive(j, "sweep");
+	if (v && (rc = parse_sweep(c, e, v)))
+		return rc;
+	if (e->sweep_zip && e->nsweep == 0)
+		return fail(c, "$.options.sweep_mode",
+			    "\"zip\" only together with a \"sweep\" section",
+			    cJSON_GetObjectItemCaseSensitive(o, "sweep_mode"));
+	if (e->sweep_zip)
+		for (int i = 1; i < e->nsweep; i++)
+			if (e->sweep[i].nvalues != e->sweep[0].nvalues) {
+				char sub[JSONV_PATH_LEN];
+
+				path_key(sub, sizeof sub, "$.sweep", e->sweep[i].path);
+				return jsonv_fail(jv, sub, cJSON_GetObjectItemCaseSensitive(
+					cJSON_GetObjectItemCaseSensitive(j, "sweep"),
+					e->sweep[i].path),
+					"%d values, as many as \"%s\" (sweep_mode \"zip\" pairs the lists)",
+					e->sweep[0].nvalues, e->sweep[0].path);
+			}
+	return RL_OK;
+}
+
+/* Values of sweep variant v (odometer order, last field fastest; or the
+ * v-th entry of every list in zip mode). */
+static void variant_values(const struct experiment *e, int v, double *out)
+{
+	for (int i = e->nsweep - 1; i >= 0; i--) {
+		int n = e->sweep[i].nvalues;
+
+		if (e->sweep_zip) {
+			out[i] = e->sweep[i].values[v];
+		} else {
+			out[i] = e->sweep[i].values[v % n];
+			v /= n;
+		}
+	}
+}
+
+/* a then b into out[len], cut at len - 1 bytes. */
+static void copy_clipped(char *out, size_t len, const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b);
+
+	if (na > len - 1)
+		na = len - 1;
+	if (nb > len - 1 - na)
+		nb = len - 1 - na;
+	memcpy(out, a, na);
+	memcpy(out + na, b, nb);
+	out[na + nb] = 0;
+}
+
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* Derived spec: base with the sweep values set, named deterministically
+ * "base+path-value+path-value" (hardware names allow [A-Za-z0-9._+-]), or
+ * "base+sweep-HASH" when that is too long, then re-validated as a whole
+ * through the hardware parser. */
+static int derive(struct ctx *c, struct experiment *e, int base, int var,
+		  const struct hw_spec *b, struct hw_spec **out)
+{
+	char assign[1024] = "", path[256], sub[300];
+	double *vals = &e->spec_sweep[(size_t)(base * e->nvariants + var) * e->nsweep];
+	struct hw_spec *s, *check = NULL;
+	cJSON *json;
+	char *text;
+	int rc;
+
+	variant_values(e, var, vals);
+	if (!(s = hw_spec_clone(b)))
+		return RL_EIO;
+	for (int i = 0; i < e->nsweep; i++) {
+		char msg[RL_ERR_LEN];
+
+		if (hw_spec_set(s, e->sweep[i].path, vals[i], msg) != RL_OK) {
+			int k = 0;
+
+			while (e->sweep[i].values[k] != vals[i])
+				k++;
+			path_key(path, sizeof path, "$.sweep", e->sweep[i].path);
+			path_index(sub, sizeof sub, path, k);
+			rl_errf(c->err, "%s: %s: %g is not a valid value for %s: %s",
+				c->file, sub, vals[i], e->hw_names[base], msg);
+			hw_spec_free(s);
+			return RL_EINPUT;
+		}
+		snprintf(assign + strlen(assign), sizeof assign - strlen(assign),
+			 "+%s-%.10g", e->sweep[i].path, vals[i]);
+	}
+	if (strlen(b->name) + strlen(assign) < HW_NAME_LEN)
+		copy_clipped(s->name, HW_NAME_LEN, b->name, assign);
+	else
+		snprintf(s->name, HW_NAME_LEN, "%.70s+sweep-%016llx", b->name,
+			 (unsigned long long)fnv1a(assign));
+	{
+		/* "A100 80GB PCIe, hbm.bandwidth_gbps = 1000, sm.count = 132" */
+		char disp[1024];
+		int n = snprintf(disp, sizeof disp, "%s", b->display_name);
+
+		for (int i = 0; i < e->nsweep && n > 0 && (size_t)n < sizeof disp; i++)
+			n += snprintf(disp + n, sizeof disp - (size_t)n, ", %s = %.10g",
+				      e->sweep[i].path, vals[i]);
+		copy_clipped(s->display_name, HW_NAME_LEN, disp, "");
+	}
+	s->path[0] = 0;
+
+	/* Cross-field checks live in the parser: round-trip through it. */
+	json = hw_spec_to_json(s);
+	text = json ? cJSON_PrintUnformatted(json) : NULL;
+	cJSON_Delete(json);
+	if (!text) {
+		hw_spec_free(s);
+		return RL_EIO;
+	}
+	{
+		char msg[RL_ERR_LEN];
+
+		rc = hw_spec_parse(text, s->name, &check, msg);
+		if (rc != RL_OK) {
+			rl_errf(c->err, "%s: $.sweep: the derived hardware %s is invalid: %s",
+				c->file, s->name, msg);
+			hw_spec_free(s);
+			free(text);
+			return RL_EINPUT;
+		}
+	}
+	hw_spec_free(check);
+	free(text);
+	*out = s;
+	return RL_OK;
+}
+
+static int load_specs(struct ctx *c, struct experiment *e)
+{
+	char path[64], msg[RL_ERR_LEN];
+	int rc;
+
+	e->nvariants = 1;
+	if (e->nsweep && e->sweep_zip) {
+		e->nvariants = e->sweep[0].nvalues;
+	} else {
+		for (int i = 0; i < e->nsweep; i++) {
+			if ((double)e->nvariants * e->sweep[i].nvalues > EXP_MAX_POINTS)
+				return fail(c, "$.sweep", "fewer than 10 million variants", NULL);
+			e->nvariants *= e->sweep[i].nvalues;
+		}
+	}
+	if ((double)e->nhw * e->nvariants > EXP_MAX_POINTS)
+		return fail(c, "$.sweep", "fewer than 10 million variants", NULL);
+	e->nspecs = e->nhw * e->nvariants;
+	e->specs = calloc((size_t)e->nspecs, sizeof *e->specs);
+	e->spec_base = calloc((size_t)e->nspecs, sizeof *e->spec_base);
+	e->spec_sweep = calloc((size_t)e->nspecs * (e->nsweep ? e->nsweep : 1),
+			       sizeof *e->spec_sweep);
+	if (!e->specs || !e->spec_base || !e->spec_sweep)
+		return RL_EIO;
+
+	for (int h = 0; h < e->nhw; h++) {
+		struct hw_spec *b = NULL;
+
+		path_index(path, sizeof path, "$.hardware", h);
+		if (e->nhw == 1 && cJSON_IsString(cJSON_GetObjectItemCaseSensitive(e->json, "hardware")))
+			snprintf(path, sizeof path, "$.hardware");
+		rc = hw_spec_load(e->hw_names[h], &b, msg);
+		if (rc != RL_OK) {
+			rl_errf(c->err, "%s: %s: %s", c->file, path, msg);
+			return rc;
+		}
+		for (int v = 0; v < e->nvariants; v++) {
+			int i = h * e->nvariants + v;
+
+			e->spec_base[i] = h;
+			if (e->nsweep == 0) {
+				e->specs[i] = b;
+				b = NULL;
+			} else if ((rc = derive(c, e, h, v, b, &e->specs[i]))) {
+				hw_spec_free(b);
+				return rc;
+			}
+		}
+		hw_spec_free(b);
+	}
+	/* Distinct names: the same hardware listed by name and by path. */
+	for (int i = 0; i < e->nspecs; i++)
+		for (int k = 0; k < i; k++)
+			if (!strcmp(e->specs[i]->name, e->specs[k]->name)) {
+				rl_errf(c->err, "%s: $.hardware: expected distinct hardware, found %s twice",
+					c->file, e->specs[i]->name);
+				return RL_EINPUT;
+			}
+	return RL_OK;
+}
+
+static int load_models(struct ctx *c, struct experiment *e)
+{
+	char path[64], msg[RL_ERR_LEN];
+	int rc;
+
+	e->models = calloc((size_t)e->nmodels, sizeof *e->models);
+	if (!e->models)
+		return RL_EIO;
+	for (int i = 0; i < e->nmodels; i++) {
+		path_index(path, sizeof path, "$.model", i);
+		if (e->nmodels == 1 && cJSON_IsString(cJSON_GetObjectItemCaseSensitive(e->json, "model")))
+			snprintf(path, sizeof path, "$.model");
+		rc = model_spec_load(e->model_names[i], &e->models[i], msg);
+		if (rc != RL_OK) {
+			rl_errf(c->err, "%s: %s: %s", c->file, path, msg);
+			return rc;
+		}
+		for (int k = 0; k < i; k++)
+			if (!strcmp(e->models[i]->name, e->models[k]->name)) {
+				rl_errf(c->err, "%s: %s: expected distinct models, found %s twice",
+					c->file, path, e->models[i]->name);
+				return RL_EINPUT;
+			}
+		for (int k = 0; k < e->nops; k++)
+			if (model_mlp_op_index(e->models[i], e->ops[k]) < 0) {
+				char sub[64], list[64] = "";
+
+				for (int o = 0; o < model_mlp_nops(e->models[i]); o++)
+					snprintf(list + strlen(list), sizeof list - strlen(list),
+						 "%s%s", o ? ", " : "",
+						 model_mlp_op_name(e->models[i], o));
+				path_index(sub, sizeof sub, "$.workload.ops", k);
+				rl_errf(c->err, "%s: %s: expected an MLP op of %s (%s), found \"%s\"",
+					c->file, sub, e->models[i]->name, list,
+					e->ops[k]);
+				return RL_EINPUT;
+			}
+	}
+	return RL_OK;
+}
+
+static int expand(struct ctx *c, struct experiment *e)
+{
+	double n = 0;
+	int i = 0;
+
+	for (int q = 0; q < e->nq; q++)
+		for (int b = 0; b < e->nbatch; b++)
+			if ((double)e->q[q] * e->batch[b] > EXP_MAX_M) {
+				rl_errf(c->err, "%s: $.workload: expected batch·q <= %d, found q = %d, batch = %d (m = %.0f)",
+					c->file, EXP_MAX_M, e->q[q], e->batch[b],
+					(double)e->q[q] * e->batch[b]);
+				return RL_EINPUT;
+			}
+	for (int m = 0; m < e->nmodels; m++)
+		n += e->nops ? e->nops : model_mlp_nops(e->models[m]);
+	n *= (double)e->nspecs * e->nq * e->nbatch;
+	if (n > EXP_MAX_POINTS)
+		return fail(c, "$", "fewer than 10 million points", NULL);
+	e->npoints = (int)n;
+	e->points = calloc((size_t)e->npoints ? (size_t)e->npoints : 1, sizeof *e->points);
+	if (!e->points)
+		return RL_EIO;
+	for (int s = 0; s < e->nspecs; s++)
+		for (int m = 0; m < e->nmodels; m++) {
+			const struct model_spec *ms = e->models[m];
+			int nops = e->nops ? e->nops : model_mlp_nops(ms);
+
+			for (int q = 0; q < e->nq; q++)
+				for (int b = 0; b < e->nbatch; b++)
+					for (int o = 0; o < nops; o++) {
+						struct exp_point *p = &e->points[i++];
+
+						p->spec = s;
+						p->model = m;
+						p->op = e->nops ? model_mlp_op_index(ms, e->ops[o]) : o;
+						p->q = e->q[q];
+						p->batch = e->batch[b];
+						model_mlp_gemm(ms, p->op,
+							       (uint64_t)p->q * (uint64_t)p->batch,
+							       &p->g);
+						p->g.dtype = e->dtype_set ? e->dtype : ms->dtype;
+					}
+		}
+	return RL_OK;
+}
+
+static int parse_common(const char *text, const char *file, int load,
+			struct experiment **out, char *err)
+{
+	struct ctx c = {file, err};
+	struct experiment *e;
+	int rc;
+
+	*out = NULL;
+	if (!(e = calloc(1, sizeof *e)) || !(e->file = strdup(file))) {
+		free(e);
+		rl_errf(err, "%s: out of memory", file);
+		return RL_EIO;
+	}
+	if ((rc = jsonv_parse(JV(&c), text, &e->json)))
+		goto fail;
+	if ((rc = parse_tree(&c, e)))
+		goto fail;
+	if (load && ((rc = load_specs(&c, e)) || (rc = load_models(&c, e)) ||
+		     (rc = expand(&c, e))))
+		goto fail;
+	*out = e;
+	return RL_OK;
+fail:
+	if (rc == RL_EIO)
+		rl_errf(err, "%s: out of memory", file);
+	experiment_free(e);
+	return rc;
+}
+
+int experiment_parse(const char *text, const char *file,
+		     struct experiment **out, char *err)
+{
+	return parse_common(text, file, 1, out, err);
+}
+
+int experiment_load(const char *path, struct experiment **out, char *err)
+{
+	char msg[RL_ERR_LEN];
+	char *text;
+	int rc;
+
+	*out = NULL;
+	if (!(text = rl_read_file(path, NULL, msg))) {
+		rl_errf(err, "%s", msg);
+		return RL_EINPUT;
+	}
+	rc = experiment_parse(text, path, out, err);
+	free(text);
+	return rc;
+}
+
+int experiment_find(const char *name_or_path, char *out, size_t outlen,
+		    char *err)
+{
+	return rl_data_find("experiments", name_or_path, out, outlen, err);
+}
+
+static void free_names(char **v, int n)
+{
+	for (int i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void experiment_free(struct experiment *e)
+{
+	if (!e)
+		return;
+	free(e->file);
+	free(e->name);
+	cJSON_Delete(e->json);
+	free_names(e->hw_names, e->nhw);
+	free_names(e->model_names, e->nmodels);
+	free_names(e->ops, e->nops);
+	free(e->q);
+	free(e->batch);
+	for (int i = 0; e->sweep && i < e->nsweep; i++)
+		free(e->sweep[i].values);
+	free(e->sweep);
+	for (int i = 0; e->specs && i < e->nspecs; i++)
+		hw_spec_free(e->specs[i]);
+	free(e->specs);
+	free(e->spec_base);
+	free(e->spec_sweep);
+	for (int i = 0; e->models && i < e->nmodels; i++)
+		model_spec_free(e->models[i]);
+	free(e->models);
+	free(e->points);
+	free(e);
+}
+
+const char *experiment_op_name(const struct experiment *e,
+			       const struct exp_point *p)
+{
+	return model_mlp_op_name(e->models[p->model], p->op);
+}

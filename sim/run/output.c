@@ -1,0 +1,374 @@
+/*
+ * output.c — atomic output files and the results writers (see output.h).
+ */
+#include "config.h"
+
+#include "sim/run/output.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+/* ---- cleanup registry ------------------------------------------------- */
+
+#define NSLOTS 16
+
+static char reg_path[NSLOTS][PATH_MAX];
+static volatile sig_atomic_t reg_used[NSLOTS];
+static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void on_signal(int sig)
+{
+	/* async-signal-safe: unlink, signal, raise */
+	for (int i = 0; i < NSLOTS; i++)
+		if (reg_used[i])
+			unlink(reg_path[i]);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void out_signals_install(void)
+{
+	static int done;
+	struct sigaction sa;
+
+	if (done)
+		return;
+	done = 1;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+int out_tmp_register(const char *path)
+{
+	int slot = -1;
+
+	pthread_mutex_lock(&reg_lock);
+	for (int i = 0; i < NSLOTS && slot < 0; i++)
+		if (!reg_used[i]) {
+			snprintf(reg_path[i], PATH_MAX, "%s", path);
+			reg_used[i] = 1; /* set after the path is complete */
+			slot = i;
+		}
+	pthread_mutex_unlock(&reg_lock);
+	return slot;
+}
+
+void out_tmp_unregister(int slot)
+{
+	if (slot < 0 || slot >= NSLOTS)
+		return;
+	pthread_mutex_lock(&reg_lock);
+	reg_used[slot] = 0;
+	pthread_mutex_unlock(&reg_lock);
+}
+
+void out_tmp_name(char *out, size_t len, const char *dir, const char *name)
+{
+	snprintf(out, len, "%s/.%s.tmp.%ld", dir, name, (long)getpid());
+}
+
+/* ---- atomic files ----------------------------------------------------- */
+
+static int fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+	int rc = 0;
+
+	if (fd < 0)
+		return -1;
+	if (fsync(fd) != 0 && errno != EINVAL)
+		rc = -1;
+	close(fd);
+	return rc;
+}
+
+int out_file_open(struct out_file *o, const char *dir, const char *name,
+		  char *err)
+{
+	int fd;
+
+	snprintf(o->path, sizeof o->path, "%s/%s", dir, name);
+	out_tmp_name(o->tmp, sizeof o->tmp, dir, name);
+	o->slot = out_tmp_register(o->tmp);
+	fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0 || !(o->f = fdopen(fd, "w"))) {
+		rl_errf(err, "%s: cannot create: %s", o->tmp, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		out_tmp_unregister(o->slot);
+		o->slot = -1;
+		o->f = NULL;
+		return RL_EIO;
+	}
+	return RL_OK;
+}
+
+int out_rename(const char *tmp, const char *path, char *err)
+{
+	char dir[PATH_MAX], *slash;
+
+	if (rename(tmp, path) != 0) {
+		rl_errf(err, "%s: cannot rename to %s: %s", tmp, path,
+			strerror(errno));
+		unlink(tmp);
+		return RL_EIO;
+	}
+	snprintf(dir, sizeof dir, "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = 0;
+	fsync_dir(slash ? dir : ".");
+	return RL_OK;
+}
+
+int out_file_commit(struct out_file *o, char *err)
+{
+	int rc = RL_OK;
+
+	if (!o->f)
+		return RL_EIO;
+	if (fflush(o->f) != 0 || ferror(o->f) || fsync(fileno(o->f)) != 0) {
+		rl_errf(err, "%s: write failed: %s", o->tmp, strerror(errno));
+		rc = RL_EIO;
+	}
+	if (fclose(o->f) != 0 && rc == RL_OK) {
+		rl_errf(err, "%s: write failed: %s", o->tmp, strerror(errno));
+		rc = RL_EIO;
+	}
+	o->f = NULL;
+	if (rc == RL_OK)
+		rc = out_rename(o->tmp, o->path, err);
+	else
+		unlink(o->tmp);
+	out_tmp_unregister(o->slot);
+	o->slot = -1;
+	return rc;
+}
+
+void out_file_abort(struct out_file *o)
+{
+	if (!o->f)
+		return;
+	fclose(o->f);
+	o->f = NULL;
+	unlink(o->tmp);
+	out_tmp_unregister(o->slot);
+	o->slot = -1;
+}
+
+int out_mkdir_p(const char *dir, char *err)
+{
+	char buf[PATH_MAX];
+	size_t n = strlen(dir);
+
+	if (n == 0 || n >= sizeof buf) {
+		rl_errf(err, "%s: bad output directory name", dir);
+		return RL_EINPUT;
+	}
+	memcpy(buf, dir, n + 1);
+	for (char *p = buf + 1; ; p++) {
+		if (*p == '/' || *p == 0) {
+			char c = *p;
+
+			*p = 0;
+			if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
+				rl_errf(err, "%s: cannot create directory: %s",
+					buf, strerror(errno));
+				return RL_EIO;
+			}
+			*p = c;
+			if (!c)
+				break;
+		}
+	}
+	{
+		struct stat st;
+
+		if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+			rl_errf(err, "%s: not a directory", dir);
+			return RL_EIO;
+		}
+	}
+	return RL_OK;
+}
+
+void out_clean_stale(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		const char *t = de->d_name[0] == '.' ? strstr(de->d_name, ".tmp.") : NULL;
+		char path[PATH_MAX];
+		char *end;
+		long pid;
+
+		if (!t)
+			continue;
+		pid = strtol(t + 5, &end, 10);
+		if (*end || pid <= 0 || (pid != getpid() && kill((pid_t)pid, 0) == 0))
+			continue;
+		if (pid == getpid())
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		unlink(path);
+	}
+	closedir(d);
+}
+
+/* ---- results ------------------------------------------------------------ */
+
+void out_fill_row(const struct experiment *e, int i,
+		  const struct gpu_result *sim, struct result_row *row)
+{
+	const struct exp_point *p = &e->points[i];
+
+	memset(row, 0, sizeof *row);
+	row->hw = e->specs[p->spec]->name;
+	row->model = e->models[p->model]->name;
+	row->op = experiment_op_name(e, p);
+	row->q = p->q;
+	row->batch = p->batch;
+	row->g = p->g;
+	roofline_gemm(e->specs[p->spec], &p->g, &row->roof);
+	row->sim = *sim;
+}
+
+int out_write_csv(const char *dir, const struct experiment *e,
+		  const struct result_row *rows, char *err)
+{
+	struct out_file o;
+	int rc;
+
+	if ((rc = out_file_open(&o, dir, "results.csv", err)))
+		return rc;
+	results_csv_header_fields(o.f);
+	for (int k = 0; k < e->nsweep; k++)
+		fprintf(o.f, ",%s", e->sweep[k].path);
+	fputc('\n', o.f);
+	for (int i = 0; i < e->npoints; i++) {
+		const double *sw = &e->spec_sweep[(size_t)e->points[i].spec * e->nsweep];
+
+		results_csv_fields(o.f, &rows[i]);
+		for (int k = 0; k < e->nsweep; k++)
+			fprintf(o.f, ",%.17g", sw[k]);
+		fputc('\n', o.f);
+	}
+	return out_file_commit(&o, err);
+}
+
+static cJSON *spec_json(const struct experiment *e, int s)
+{
+	const struct hw_spec *h = e->specs[s];
+	cJSON *j = hw_spec_to_json(h), *sw;
+
+	if (!j)
+		return NULL;
+	if (!cJSON_GetObjectItemCaseSensitive(j, "name"))
+		cJSON_AddStringToObject(j, "name", h->name);
+	if (e->nsweep) {
+		cJSON_AddStringToObject(j, "derived_from", e->hw_names[e->spec_base[s]]);
+		sw = cJSON_AddObjectToObject(j, "sweep");
+		for (int k = 0; sw && k < e->nsweep; k++)
+			cJSON_AddNumberToObject(sw, e->sweep[k].path,
+						e->spec_sweep[(size_t)s * e->nsweep + k]);
+	}
+	return j;
+}
+
+int out_write_json(const char *dir, const struct experiment *e,
+		   const struct result_row *rows, char *err)
+{
+	cJSON *doc = cJSON_CreateObject(), *arr;
+	struct out_file o;
+	char *text = NULL;
+	int rc = RL_EIO;
+
+	if (!doc)
+		goto oom;
+	cJSON_AddStringToObject(doc, "ridgeline", PACKAGE_VERSION);
+	cJSON_AddItemToObject(doc, "experiment", cJSON_Duplicate(e->json, 1));
+	if (!(arr = cJSON_AddArrayToObject(doc, "hardware")))
+		goto oom;
+	for (int s = 0; s < e->nspecs; s++)
+		cJSON_AddItemToArray(arr, spec_json(e, s));
+	if (!(arr = cJSON_AddArrayToObject(doc, "models")))
+		goto oom;
+	for (int m = 0; m < e->nmodels; m++)
+		cJSON_AddItemToArray(arr, model_spec_to_json(e->models[m]));
+	if (!(arr = cJSON_AddArrayToObject(doc, "results")))
+		goto oom;
+	for (int i = 0; i < e->npoints; i++) {
+		cJSON *r = results_row_json(&rows[i]);
+		const double *sw = &e->spec_sweep[(size_t)e->points[i].spec * e->nsweep];
+
+		if (!r)
+			goto oom;
+		for (int k = 0; k < e->nsweep; k++)
+			cJSON_AddNumberToObject(r, e->sweep[k].path, sw[k]);
+		cJSON_AddItemToArray(arr, r);
+	}
+	if (!(text = cJSON_Print(doc)))
+		goto oom;
+	if ((rc = out_file_open(&o, dir, "results.json", err)))
+		goto done;
+	fputs(text, o.f);
+	fputc('\n', o.f);
+	rc = out_file_commit(&o, err);
+	goto done;
+oom:
+	rl_errf(err, "%s/results.json: out of memory", dir);
+	rc = RL_EIO;
+done:
+	free(text);
+	cJSON_Delete(doc);
+	return rc;
+}
+
+void out_print_table(FILE *f, const struct experiment *e,
+		     const struct result_row *rows)
+{
+	int prev_spec = -1, prev_model = -1;
+
+	for (int i = 0; i < e->npoints; i++) {
+		const struct exp_point *p = &e->points[i];
+		const struct result_row *r = &rows[i];
+
+		if (p->spec != prev_spec || p->model != prev_model) {
+			const struct hw_spec *h = e->specs[p->spec];
+			const struct model_spec *m = e->models[p->model];
+
+			fprintf(f, "%s%s, %s (%s, %s, L2 %s): ridge %.0f FLOP/B\n",
+				i ? "\n" : "", m->display_name, h->display_name,
+				h->name, rl_dtype_name(p->g.dtype),
+				e->l2_warm ? "warm" : "cold",
+				hw_spec_ridge(h, p->g.dtype));
+			fprintf(f, "%-5s %5s %5s %6s %8s %10s %8s %8s %6s  %s\n",
+				"op", "q", "batch", "m", "OI", "time_us",
+				"TFLOP/s", "GB/s", "%roof", "bound");
+			prev_spec = p->spec;
+			prev_model = p->model;
+		}
+		fprintf(f, "%-5s %5d %5d %6llu %8.1f %10.2f %8.1f %8.0f %6.1f  %s\n",
+			r->op, r->q, r->batch, (unsigned long long)r->g.m,
+			r->roof.oi, r->sim.time_us, r->sim.tflops,
+			r->sim.hbm_gbps, 100.0 * r->roof.time_us / r->sim.time_us,
+			r->sim.bound);
+	}
+}

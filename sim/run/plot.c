@@ -1,0 +1,529 @@
+/*
+ * plot.c — gnuplot scripts and data for the roofline and sweep figures,
+ * and running gnuplot (see plot.h).
+ */
+#include "config.h"
+
+#include "sim/run/plot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "models/roofline.h"
+#include "sim/run/output.h"
+
+/* ---- small helpers ---------------------------------------------------- */
+
+void plot_thousands(char *out, size_t len, double v, int decimals)
+{
+	char digits[64], *dot;
+	size_t n, lead, o = 0;
+
+	snprintf(digits, sizeof digits, "%.*f", decimals, fabs(v));
+	dot = strchr(digits, '.');
+	n = dot ? (size_t)(dot - digits) : strlen(digits);
+	lead = n % 3 ? n % 3 : 3;
+	if (v < 0 && o + 1 < len)
+		out[o++] = '-';
+	for (size_t i = 0; i < n && o + 2 < len; i++) {
+		if (i && (i - lead) % 3 == 0 && i >= lead)
+			out[o++] = ',';
+		out[o++] = digits[i];
+	}
+	out[o] = 0;
+	if (dot)
+		snprintf(out + o, len - o, "%s", dot);
+}
+
+/* Anchors read off the reference chart's legend: orange, light orange /
+ * tan, salmon, pink, magenta, purple, dark purple. n = 7 hits them
+ * exactly; other n interpolate linearly in RGB. */
+static const unsigned char anchors[][3] = {
+	{0xff, 0x7f, 0x0e}, {0xf4, 0xa4, 0x60}, {0xfa, 0x80, 0x72},
+	{0xe8, 0x60, 0x9a}, {0xc2, 0x33, 0x8f}, {0x7b, 0x2d, 0x8e},
+	{0x3f, 0x0f, 0x5c},
+};
+#define NANCHORS ((int)(sizeof anchors / sizeof anchors[0]))
+
+void plot_series_colour(char *out, size_t len, int i, int n)
+{
+	double t = n > 1 ? (double)i / (n - 1) * (NANCHORS - 1) : 0;
+	int a = (int)floor(t), b;
+	double f;
+	int rgb[3];
+
+	if (a >= NANCHORS - 1)
+		a = NANCHORS - 2;
+	b = a + 1;
+	f = t - a;
+	for (int c = 0; c < 3; c++)
+		rgb[c] = (int)lround(anchors[a][c] * (1 - f) + anchors[b][c] * f);
+	snprintf(out, len, "#%02x%02x%02x", rgb[0], rgb[1], rgb[2]);
+}
+
+#define AR_COLOUR "#8c8c8c"
+
+/* A gnuplot string literal: double quotes, with " and \ escaped. */
+static void gp_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/* "up/gate/down" for the ops of model m in this experiment. */
+static void ops_label(char *out, size_t len, const struct experiment *e,
+		      int model)
+{
+	const struct model_spec *ms = e->models[model];
+	int n = e->nops ? e->nops : model_mlp_nops(ms);
+
+	out[0] = 0;
+	for (int o = 0; o < n; o++)
+		snprintf(out + strlen(out), len - strlen(out), "%s%s",
+			 o ? "/" : "",
+			 e->nops ? e->ops[o] : model_mlp_op_name(ms, o));
+}
+
+/* Shared look: fonts, frame, grid, key. */
+static void gp_preamble(FILE *f, const char *name)
+{
+	fprintf(f,
+		"# Rendered by ridgeline; edit freely and re-render with\n"
+		"#   gnuplot %s.gp\n"
+		"# (run in this directory). Output names may be overridden:\n"
+		"#   gnuplot -e 'svgfile=\"a.svg\"; pngfile=\"a.png\"' %s.gp\n"
+		"if (!exists(\"datafile\")) datafile = \"%s.dat\"\n"
+		"if (!exists(\"svgfile\")) svgfile = \"%s.svg\"\n"
+		"if (!exists(\"pngfile\")) pngfile = \"%s.png\"\n\n"
+		"set encoding utf8\n"
+		"set termoption noenhanced\n"
+		"set border lw 1\n"
+		"set grid xtics ytics mxtics mytics lw 1 dt (4,3) lc rgb \"#8c8c8c\", lw 1 dt (2,3) lc rgb \"#c4c4c4\"\n"
+		"set key opaque box lc rgb \"#bbbbbb\" Left reverse samplen 2.5 spacing 1.1\n"
+		"set tics nomirror out scale 0.6\n"
+		"set border 3\n",
+		name, name, name, name, name);
+}
+
+static void gp_render(FILE *f, const char *plotcmd)
+{
+	fprintf(f,
+		"\nset terminal svg size 960,680 dynamic font \"DejaVu Sans,13\" background rgb \"white\"\n"
+		"set output svgfile\n"
+		"%s\n"
+		"set terminal pngcairo size 1200,850 font \"DejaVu Sans,13\" background rgb \"white\"\n"
+		"set output pngfile\n"
+		"replot\n"
+		"unset output\n", plotcmd);
+}
+
+/* ---- roofline --------------------------------------------------------- */
+
+int plot_roofline_write(const char *dir, const char *name,
+			const struct experiment *e, int spec, int model,
+			const struct result_row *rows, char *err)
+{
+	const struct hw_spec *h = e->specs[spec];
+	const struct model_spec *ms = e->models[model];
+	enum rl_dtype dt = e->dtype_set ? e->dtype : ms->dtype;
+	double bw = hw_spec_bandwidth(h), peak = hw_spec_peak_flops(h, dt);
+	double ridge = peak / bw;
+	char fname[PATH_MAX], bwtxt[48], pktxt[48], rtxt[48], ops[64];
+	struct out_file gp, dat;
+	char *plot = NULL;
+	size_t plotlen = 0;
+	FILE *pc;
+	int rc, nspec = 0, si = 0;
+
+	snprintf(fname, sizeof fname, "%s.dat", name);
+	if ((rc = out_file_open(&dat, dir, fname, err)))
+		return rc;
+	snprintf(fname, sizeof fname, "%s.gp", name);
+	if ((rc = out_file_open(&gp, dir, fname, err))) {
+		out_file_abort(&dat);
+		return rc;
+	}
+
+	/* Data: one block per q (gnuplot "index"), in the experiment's
+	 * order. Columns: OI, simulated FLOP/s, roofline FLOP/s, ... */
+	fprintf(dat.f, "# %s, %s: %s %s, L2 %s\n", ms->display_name,
+		h->display_name, h->name, rl_dtype_name(dt),
+		e->l2_warm ? "warm" : "cold");
+	for (int qi = 0; qi < e->nq; qi++) {
+		fprintf(dat.f, "%s# q = %d%s\n", qi ? "\n\n" : "", e->q[qi],
+			e->q[qi] == 1 ? " (ar)" : "");
+		fprintf(dat.f, "# oi_flop_per_byte sim_flops roofline_flops op batch m time_us\n");
+		for (int i = 0; i < e->npoints; i++) {
+			const struct exp_point *p = &e->points[i];
+			const struct result_row *r = &rows[i];
+
+			if (p->spec != spec || p->model != model ||
+			    p->q != e->q[qi])
+				continue;
+			fprintf(dat.f, "%.6g %.6g %.6g %s %d %llu %.6g\n",
+				r->roof.oi, r->roof.flops / (r->sim.time_us * 1e-6),
+				r->roof.attainable, r->op, r->batch,
+				(unsigned long long)r->g.m, r->sim.time_us);
+		}
+		if (e->q[qi] != 1)
+			nspec++;
+	}
+
+	plot_thousands(bwtxt, sizeof bwtxt, bw / 1e9,
+		       fabs(bw / 1e9 - round(bw / 1e9)) < 0.05 ? 0 : 1);
+	plot_thousands(pktxt, sizeof pktxt, peak / 1e12,
+		       peak / 1e12 >= 100 ? 0 : 1);
+	snprintf(rtxt, sizeof rtxt, "%.0f", ridge);
+	ops_label(ops, sizeof ops, e, model);
+
+	gp_preamble(gp.f, name);
+	fprintf(gp.f, "\nset title ");
+	{
+		char title[256];
+
+		snprintf(title, sizeof title, "%s, %s", ms->display_name,
+			 h->display_name);
+		gp_string(gp.f, title);
+	}
+	fprintf(gp.f,
+		" font \",15\"\n"
+		"set xlabel \"Operational Intensity (FLOP/Byte)\"\n"
+		"set ylabel \"Performance (FLOP/s)\"\n"
+		"set logscale xy\n"
+		"# a little room beyond 1 and 10k: OI of a 1-row GEMM is just below 1\n"
+		"set xrange [0.8:12500]\n"
+		"set yrange [0.999e10:1.001e15]\n"
+		"# unlabelled decades (they carry the minor tics and the grid), then SI labels\n"
+		"set format x \"\"\n"
+		"set format y \"\"\n"
+		"set xtics 10\n"
+		"set ytics 10\n"
+		"set xtics add (\"1\" 1, \"10\" 10, \"100\" 100, \"1k\" 1000, \"10k\" 10000)\n"
+		"set ytics add (\"10G\" 1e10, \"100G\" 1e11, \"1T\" 1e12, \"10T\" 1e13, \"100T\" 1e14, \"1000T\" 1e15)\n"
+		"set mxtics 10\n"
+		"set mytics 10\n"
+		"set key bottom right\n\n"
+		"# Roofline of %s, %s (datasheet figures, as the analytic model uses)\n"
+		"bandwidth = %.6g  # bytes/s\n"
+		"peak = %.6g       # FLOP/s\n"
+		"ridge = peak / bandwidth  # %s FLOP/byte\n"
+		"$ridge << EOD\n%.6g 1e10\n%.6g 1e15\nEOD\n",
+		h->name, rl_dtype_name(dt), bw, peak, rtxt, ridge, ridge);
+
+	/* The plot command, built once and used for both terminals. */
+	if (!(pc = open_memstream(&plot, &plotlen))) {
+		rl_errf(err, "out of memory");
+		out_file_abort(&gp);
+		out_file_abort(&dat);
+		return RL_EIO;
+	}
+	fprintf(pc, "plot bandwidth * x with lines dt 2 lw 2 lc rgb \"#1f5fbf\" title \"%s GB/s\", \\\n"
+		    "     peak with lines dt 2 lw 2 lc rgb \"#d62728\" title \"%s TFLOP/s\", \\\n"
+		    "     $ridge using 1:2 with lines dt 2 lw 2 lc rgb \"#2ca02c\" title \"ridge %s FLOP/Byte\"",
+		bwtxt, pktxt, rtxt);
+	/* hollow analytic-roofline markers first, simulated points on top */
+	for (int qi = 0; qi < e->nq; qi++) {
+		char col[16];
+
+		if (e->q[qi] == 1)
+			snprintf(col, sizeof col, "%s", AR_COLOUR);
+		else
+			plot_series_colour(col, sizeof col, si++, nspec);
+		fprintf(pc, ", \\\n     datafile index %d using 1:3 with points pt 6 ps 1.1 lw 1.2 lc rgb \"%s\" notitle", qi, col);
+	}
+	si = 0;
+	for (int qi = 0; qi < e->nq; qi++) {
+		char col[16], title[96];
+
+		if (e->q[qi] == 1) {
+			snprintf(col, sizeof col, "%s", AR_COLOUR);
+			snprintf(title, sizeof title, "%s ar", ops);
+		} else {
+			plot_series_colour(col, sizeof col, si++, nspec);
+			snprintf(title, sizeof title, "%s spec: %d", ops, e->q[qi]);
+		}
+		fprintf(pc, ", \\\n     datafile index %d using 1:2 with points pt 7 ps 1.1 lc rgb \"%s\" title ", qi, col);
+		gp_string(pc, title);
+	}
+	fprintf(pc, ", \\\n     NaN with points pt 6 ps 1.1 lc rgb \"#404040\" title \"analytic roofline (hollow)\"");
+	fclose(pc);
+	gp_render(gp.f, plot);
+	free(plot);
+
+	if ((rc = out_file_commit(&dat, err))) {
+		out_file_abort(&gp);
+		return rc;
+	}
+	return out_file_commit(&gp, err);
+}
+
+/* ---- sweep ------------------------------------------------------------ */
+
+int plot_sweep_write(const char *dir, const char *name,
+		     const struct experiment *e, int field, int base,
+		     int model, const struct result_row *rows, char *err)
+{
+	const struct exp_sweep_field *sf = &e->sweep[field];
+	const struct model_spec *ms = e->models[model];
+	int nv = sf->nvalues, nspec = 0, si = 0;
+	char fname[PATH_MAX], ops[64];
+	struct out_file gp, dat;
+	double *fl, *t;
+	int rc;
+
+	for (int qi = 0; qi < e->nq; qi++)
+		nspec += e->q[qi] != 1;
+	fl = calloc((size_t)nv * e->nq, sizeof *fl);
+	t = calloc((size_t)nv * e->nq, sizeof *t);
+	if (!fl || !t) {
+		free(fl);
+		free(t);
+		rl_errf(err, "out of memory");
+		return RL_EIO;
+	}
+	/* Sum FLOPs and time per (value, q) over ops and batch sizes, over
+	 * the specs whose other fields sit at their first value. */
+	for (int i = 0; i < e->npoints; i++) {
+		const struct exp_point *p = &e->points[i];
+		const double *sw = &e->spec_sweep[(size_t)p->spec * e->nsweep];
+		int vi = -1, qi = -1, other = 1;
+
+		if (p->model != model || e->spec_base[p->spec] != base)
+			continue;
+		for (int k = 0; k < e->nsweep && !e->sweep_zip; k++)
+			if (k != field && sw[k] != e->sweep[k].values[0])
+				other = 0;
+		if (!other)
+			continue;
+		for (int v = 0; v < nv; v++)
+			if (sw[field] == sf->values[v])
+				vi = v;
+		for (int k = 0; k < e->nq; k++)
+			if (e->q[k] == p->q)
+				qi = k;
+		if (vi < 0 || qi < 0)
+			continue;
+		fl[vi * e->nq + qi] += rows[i].roof.flops;
+		t[vi * e->nq + qi] += rows[i].sim.time_us * 1e-6;
+	}
+
+	snprintf(fname, sizeof fname, "%s.dat", name);
+	if ((rc = out_file_open(&dat, dir, fname, err)))
+		goto done;
+	snprintf(fname, sizeof fname, "%s.gp", name);
+	if ((rc = out_file_open(&gp, dir, fname, err))) {
+		out_file_abort(&dat);
+		goto done;
+	}
+	fprintf(dat.f, "# %s on %s, sweep of %s; TFLOP/s = total FLOPs / total time over ops and batch sizes\n",
+		ms->display_name, e->hw_names[base], sf->path);
+	for (int qi = 0; qi < e->nq; qi++) {
+		fprintf(dat.f, "%s# q = %d%s\n# %s tflops\n", qi ? "\n\n" : "",
+			e->q[qi], e->q[qi] == 1 ? " (ar)" : "", sf->path);
+		for (int v = 0; v < nv; v++) {
+			/* lines in ascending order of the swept value */
+			int best = -1;
+
+			for (int w = 0; w < nv; w++) {
+				int rank = 0;
+
+				for (int u = 0; u < nv; u++)
+					rank += sf->values[u] < sf->values[w];
+				if (rank == v)
+					best = w;
+			}
+			if (t[best * e->nq + qi] > 0)
+				fprintf(dat.f, "%.10g %.6g\n", sf->values[best],
+					fl[best * e->nq + qi] / t[best * e->nq + qi] / 1e12);
+		}
+	}
+
+	ops_label(ops, sizeof ops, e, model);
+	gp_preamble(gp.f, name);
+	{
+		char title[320], sub[256] = "";
+		const struct hw_spec *b = e->specs[base * e->nvariants];
+
+		for (int k = 0; k < e->nsweep && !e->sweep_zip; k++)
+			if (k != field)
+				snprintf(sub + strlen(sub), sizeof sub - strlen(sub),
+					 "%s%s = %g", sub[0] ? ", " : "; ",
+					 e->sweep[k].path, e->sweep[k].values[0]);
+		if (e->sweep_zip && e->nsweep > 1)
+			snprintf(sub, sizeof sub, "; swept together with the other fields (zip)");
+		snprintf(title, sizeof title, "%s, %.60s: %s%s", ms->display_name,
+			 e->hw_names[base], sf->path, sub);
+		(void)b;
+		fprintf(gp.f, "\nset title ");
+		gp_string(gp.f, title);
+	}
+	fprintf(gp.f, " font \",14\"\nset xlabel ");
+	gp_string(gp.f, sf->path);
+	fprintf(gp.f, "\nset ylabel \"Performance (TFLOP/s), %s over all batch sizes\"\n"
+		"set key outside right top\n"
+		"set autoscale\n"
+		"set yrange [0:*]\n",
+		ops);
+	{
+		char *plot = NULL;
+		size_t plen = 0;
+		FILE *pc = open_memstream(&plot, &plen);
+
+		if (!pc) {
+			out_file_abort(&gp);
+			out_file_abort(&dat);
+			rc = RL_EIO;
+			rl_errf(err, "out of memory");
+			goto done;
+		}
+		fprintf(pc, "plot ");
+		for (int qi = 0; qi < e->nq; qi++) {
+			char col[16], title[64];
+
+			if (e->q[qi] == 1) {
+				snprintf(col, sizeof col, "%s", AR_COLOUR);
+				snprintf(title, sizeof title, "ar");
+			} else {
+				plot_series_colour(col, sizeof col, si++, nspec);
+				snprintf(title, sizeof title, "spec: %d", e->q[qi]);
+			}
+			fprintf(pc, "%sdatafile index %d using 1:2 with linespoints pt 7 ps 0.9 lw 2 lc rgb \"%s\" title \"%s\"",
+				qi ? ", \\\n     " : "", qi, col, title);
+		}
+		fclose(pc);
+		gp_render(gp.f, plot);
+		free(plot);
+	}
+	if ((rc = out_file_commit(&dat, err))) {
+		out_file_abort(&gp);
+		goto done;
+	}
+	rc = out_file_commit(&gp, err);
+done:
+	free(fl);
+	free(t);
+	return rc;
+}
+
+/* ---- gnuplot ---------------------------------------------------------- */
+
+int plot_render(const char *dir, const char *name, char *err)
+{
+	char svg[PATH_MAX], png[PATH_MAX], svgtmp[PATH_MAX], pngtmp[PATH_MAX];
+	char gpname[PATH_MAX], vars[2 * PATH_MAX + 64], msg[1024] = "";
+	char sname[PATH_MAX / 2], pname[PATH_MAX / 2];
+	int pfd[2], status = 0, s1, s2, rc = RL_OK;
+	ssize_t got = 0;
+	struct stat st;
+	pid_t pid;
+
+	snprintf(sname, sizeof sname, "%s.svg", name);
+	snprintf(pname, sizeof pname, "%s.png", name);
+	snprintf(svg, sizeof svg, "%s/%s", dir, sname);
+	snprintf(png, sizeof png, "%s/%s", dir, pname);
+	out_tmp_name(svgtmp, sizeof svgtmp, dir, sname);
+	out_tmp_name(pngtmp, sizeof pngtmp, dir, pname);
+	snprintf(gpname, sizeof gpname, "%s.gp", name);
+	/* gnuplot runs in DIR, so it gets the temporary names without DIR */
+	snprintf(vars, sizeof vars, "svgfile=\"%s\"; pngfile=\"%s\"",
+		 strrchr(svgtmp, '/') + 1, strrchr(pngtmp, '/') + 1);
+	s1 = out_tmp_register(svgtmp);
+	s2 = out_tmp_register(pngtmp);
+
+	if (pipe(pfd) != 0) {
+		rl_errf(err, "cannot run %s: %s", RL_GNUPLOT, strerror(errno));
+		rc = RL_EIO;
+		goto done;
+	}
+	pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		rl_errf(err, "cannot run %s: %s", RL_GNUPLOT, strerror(errno));
+		rc = RL_EIO;
+		goto done;
+	}
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDWR);
+
+		close(pfd[0]);
+		if (devnull >= 0) {
+			dup2(devnull, 0);
+			dup2(devnull, 1);
+		}
+		dup2(pfd[1], 2);
+		if (chdir(dir) != 0)
+			_exit(126);
+		execlp(RL_GNUPLOT, RL_GNUPLOT, "-e", vars, gpname, (char *)NULL);
+		dprintf(2, "cannot run %s: %s (install gnuplot-nox)",
+			RL_GNUPLOT, strerror(errno));
+		_exit(127);
+	}
+	close(pfd[1]);
+	for (;;) {
+		char buf[512];
+		ssize_t n = read(pfd[0], buf, sizeof buf);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if ((size_t)got + 1 < sizeof msg) {
+			size_t take = (size_t)n < sizeof msg - 1 - (size_t)got ?
+				      (size_t)n : sizeof msg - 1 - (size_t)got;
+
+			memcpy(msg + got, buf, take);
+			got += (ssize_t)take;
+			msg[got] = 0;
+		}
+	}
+	close(pfd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+	    stat(svgtmp, &st) != 0 || st.st_size == 0 ||
+	    stat(pngtmp, &st) != 0 || st.st_size == 0) {
+		/* one line: gnuplot's messages, newlines flattened */
+		for (char *p = msg; *p; p++)
+			if (*p == '\n' || *p == '\r')
+				*p = ' ';
+		rl_errf(err, "%s/%s: gnuplot failed%s%s", dir, gpname,
+			msg[0] ? ": " : "", msg);
+		unlink(svgtmp);
+		unlink(pngtmp);
+		rc = RL_EIO;
+		goto done;
+	}
+	{
+		int fd;
+
+		/* gnuplot does not fsync; do it before the rename */
+		if ((fd = open(svgtmp, O_RDONLY)) >= 0) {
+			fsync(fd);
+			close(fd);
+		}
+		if ((fd = open(pngtmp, O_RDONLY)) >= 0) {
+			fsync(fd);
+			close(fd);
+		}
+	}
+	if ((rc = out_rename(svgtmp, svg, err)) == RL_OK)
+		rc = out_rename(pngtmp, png, err);
+	else
+		unlink(pngtmp);
+done:
+	out_tmp_unregister(s1);
+	out_tmp_unregister(s2);
+	return rc;
+}

@@ -31,6 +31,7 @@ static const struct hw_field fields[] = {
 	{"sm.max_ctas",               F(sm, max_ctas),              1,   1,      1024,    0, "CTAs/SM"},
 	{"sm.max_warps",              F(sm, max_warps),             1,   1,      1024,    0, "warps/SM"},
 	{"sm.l2_bytes_per_clk",       F(sm, l2_bytes_per_clk),      0,   1,      4096,    0, "B/clk/SM"},
+	{"sm.smem_bytes_per_clk",     F(sm, smem_bytes_per_clk),    0,   1,      4096,    0, "B/clk/SM"},
 	{"clock.boost_mhz",           F(clock, boost_mhz),          0,   100,    10000,   0, "MHz"},
 	{"clock.sustained_mhz",       F(clock, sustained_mhz),      0,   100,    10000,   0, "MHz"},
 	{"tensor.fp16_flop_per_clk",  F(tensor, fp16_flop_per_clk), 0,   1,      4194304, 0, "FLOP/clk/SM"},

@@ -31,6 +31,7 @@ struct hw_spec {
 		double max_ctas;     /* resident CTAs per SM */
 		double max_warps;    /* resident warps per SM */
 		double l2_bytes_per_clk; /* L2->SM load bandwidth per SM, bytes/clock */
+		double smem_bytes_per_clk; /* shared-memory read bandwidth per SM, bytes/clock */
 	} sm;
 	struct {
 		double boost_mhz;     /* datasheet boost clock (defines the peak), MHz */

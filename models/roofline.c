@@ -7,6 +7,7 @@
  */
 #include "models/roofline.h"
 
+#include <assert.h>
 #include <math.h>
 
 double roofline_attainable(double peak, double bandwidth, double oi)
@@ -31,4 +32,8 @@ void roofline_gemm(const struct hw_spec *hw, const struct gemm *g,
 	out->time_us = out->attainable > 0 ? out->flops / out->attainable * 1e6
 					   : INFINITY;
 	out->memory_bound = out->oi < out->ridge;
+	/* Neither ceiling is exceeded, and the time is that of the slower
+	 * of compute and compulsory traffic. */
+	assert(out->attainable <= out->peak_flops);
+	assert(out->attainable <= out->bandwidth * out->oi * (1 + 1e-12));
 }

@@ -120,8 +120,8 @@ expect 2 'found "1.5" in "1.5"' -- $RL --q 1 --batch 1.5
 expect 2 'found "" in "1,,2"' -- $RL --q 1,,2 --batch 1
 expect 2 "--ops: expected ops of llama-33b among {up, gate, down}" \
 	'found "qkv"' -- $RL --q 1 --batch 1 --ops up,qkv
-expect 2 'hw "no-such-gpu": expected no-such-gpu.json in' \
-	"$RL_TOP_SRCDIR/hw" -- \
+expect 2 'hw "no-such-gpu": expected no-such-gpu.json in' "/hw, " \
+	"found nothing" -- \
 	"$R" roofline --hw no-such-gpu --model llama-33b --q 1 --batch 1
 expect 2 'models "llama-99b": expected llama-99b.json in' -- \
 	"$R" roofline --hw a100-80gb-pcie --model llama-99b --q 1 --batch 1

@@ -211,18 +211,20 @@ static void ev_cta_done(struct sim_engine *e, void *ctx, uint64_t arg)
 }
 
 /* Slices per trace step: exact (1) unless the GEMM has more CTA k-steps
- * than STEP_BUDGET, in which case consecutive BK-slices are merged (at
- * most down to 8 steps per CTA and never below the pipeline depth), which
- * bounds simulation cost for the largest shapes. */
-#define STEP_BUDGET 400000.0
+ * than STEP_BUDGET; then consecutive BK-slices are merged (by powers of
+ * two, keeping at least 8 steps per CTA) so that simulation cost stays
+ * bounded for the largest shapes. Merged steps keep at least two steps in
+ * flight (see gpu_simulate_gemm), so loads still overlap MMAs; these are
+ * long-running, throughput-bound GEMMs where the per-CTA fill that merging
+ * coarsens is a small fraction of the time. */
+#define STEP_BUDGET 150000.0
 
 static int step_group(const struct kernel_config *k)
 {
 	double steps = (double)k->ctas * (double)k->ksteps;
 	int g = 1;
 
-	while (steps / g > STEP_BUDGET && k->ksteps / (uint64_t)(2 * g) >= 8 &&
-	       2 * g <= k->stages + 1)
+	while (steps / g > STEP_BUDGET && k->ksteps / (uint64_t)(2 * g) >= 8)
 		g *= 2;
 	return g;
 }

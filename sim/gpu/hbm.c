@@ -28,8 +28,10 @@ static sim_time_t hbm_access(struct hbm *h, sim_time_t t, uint64_t addr,
 	sim_time_t done = t;
 	uint64_t x = (uint64_t)(addr / GPU_CHUNK_BYTES);
 
+	double chunk = gpu_chunk_bytes(bytes);
+
 	while (bytes > 0) {
-		double b = bytes < GPU_CHUNK_BYTES ? bytes : GPU_CHUNK_BYTES;
+		double b = bytes < chunk ? bytes : chunk;
 		sim_time_t c = sim_server_request(&h->ch[gpu_route(x, h->nch)],
 						  t, b);
 

@@ -104,8 +104,10 @@ static sim_time_t slices(struct l2 *c, sim_time_t t, uint64_t addr,
 	sim_time_t done = t, end = t;
 	uint64_t x = (uint64_t)(addr / GPU_CHUNK_BYTES);
 
+	double chunk = gpu_chunk_bytes(bytes);
+
 	while (bytes > 0) {
-		double b = bytes < GPU_CHUNK_BYTES ? bytes : GPU_CHUNK_BYTES;
+		double b = bytes < chunk ? bytes : chunk;
 		sim_time_t d = sim_server_request(&c->sl[gpu_route(x, c->nsl)],
 						  t, b);
 

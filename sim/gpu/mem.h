@@ -48,6 +48,16 @@ struct gpu_mem {
  * 4 KiB: a tile block (8–32 KiB) spreads over 2–8 slices and channels,
  * and streaming blocks land round-robin on all of them. */
 #define GPU_CHUNK_BYTES 4096.0
+/* Merged trace steps (trace.h) make large requests; they are cut into at
+ * most GPU_MAX_CHUNKS chunks so the cost per request stays bounded. */
+#define GPU_MAX_CHUNKS 8
+
+static inline double gpu_chunk_bytes(double bytes)
+{
+	double c = bytes / GPU_MAX_CHUNKS;
+
+	return c > GPU_CHUNK_BYTES ? c : GPU_CHUNK_BYTES;
+}
 
 struct hw_spec;
 

@@ -2,8 +2,10 @@
  * bench_hold.c — the classic hold model for event queues (Jones, CACM 1986):
  * N events pending; each hold pops the earliest and schedules one at
  * now + Exp(mean), so the queue size stays N. Reported: ns per hold, best
- * of REPS timed runs of H holds each, after N (at least WARMUP_MIN) untimed
- * holds that bring the queue to its steady-state shape.
+ * of `runs` timed runs of `holds` holds each, after N (at least WARMUP_MIN)
+ * untimed holds that bring each queue to its steady-state shape. The runs
+ * of the queues are interleaved round by round, so that a noisy moment of
+ * a shared machine does not fall on one queue only.
  *
  * Three queues, fed the same increments:
  *  - ridgeline: the real engine — pooled bodies, a handler called through
@@ -16,7 +18,8 @@
  * Increments are drawn from a GSL mt19937 with a fixed seed into a table of
  * 2^16 values before timing, so the figures measure the queues, not the
  * exponential sampler (gsl_ran_exponential costs about as much as a hold
- * at N = 1e3). Usage: bench_hold [holds_per_run]  (default 5e6).
+ * at N = 1e3).
+ * Usage: bench_hold [holds_per_run [runs]]   (defaults 5e6 and 3).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -30,9 +33,9 @@
 
 #define MEAN_PS 1e6       /* mean increment: 1 µs */
 #define TABLE (1u << 16)  /* pre-drawn increments */
-#define REPS 3
 #define WARMUP_MIN 1000000
 #define SEED 20240601UL
+#define NQ 3              /* queues compared */
 
 static uint64_t inc[TABLE]; /* increments, ps */
 
@@ -44,9 +47,20 @@ static double now_s(void)
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* ---- the queues under test, as a small table of operations ------------- */
+
+struct queue {
+	const char *name;
+	int (*setup)(struct queue *q, size_t n, gsl_rng *r); /* 0 or -1 */
+	void (*holds)(struct queue *q, uint64_t count);
+	void (*teardown)(struct queue *q);
+	void *state;
+};
+
 /* ---- ridgeline engine ---------------------------------------------------- */
 
 struct hold {
+	struct sim_engine *e;
 	uint64_t left; /* holds still to do in this run */
 	uint32_t k;    /* next increment */
 };
@@ -60,33 +74,40 @@ static void hold_fn(struct sim_engine *e, void *ctx, uint64_t arg)
 		sim_engine_stop(e);
 }
 
-static double bench_engine(size_t n, uint64_t holds, gsl_rng *r)
+static void engine_holds(struct queue *q, uint64_t count)
 {
-	struct sim_engine *e = sim_engine_new(n);
-	struct hold h = {0, 0};
-	double best = 1e300;
+	struct hold *h = q->state;
 
-	if (!e)
+	h->left = count;
+	sim_engine_run(h->e);
+}
+
+static int engine_setup(struct queue *q, size_t n, gsl_rng *r)
+{
+	struct hold *h = calloc(1, sizeof *h);
+
+	if (!h)
+		return -1;
+	q->state = h;
+	h->e = sim_engine_new(n);
+	if (!h->e)
 		return -1;
 	for (size_t i = 0; i < n; i++)
-		sim_engine_schedule(e, (sim_time_t)gsl_ran_exponential(r, MEAN_PS),
-				    hold_fn, &h, i);
-	h.left = n > WARMUP_MIN ? n : WARMUP_MIN;
-	sim_engine_run(e);
-	for (int rep = 0; rep < REPS; rep++) {
-		double t0, dt;
+		if (!sim_engine_schedule(h->e,
+					 (sim_time_t)gsl_ran_exponential(r, MEAN_PS),
+					 hold_fn, h, i))
+			return -1;
+	return 0;
+}
 
-		h.left = holds;
-		t0 = now_s();
-		sim_engine_run(e);
-		dt = now_s() - t0;
-		if (dt < best)
-			best = dt;
-	}
-	if (sim_engine_pending(e) != n)
-		fprintf(stderr, "bench_hold: engine lost events\n");
-	sim_engine_free(e);
-	return best * 1e9 / (double)holds;
+static void engine_teardown(struct queue *q)
+{
+	struct hold *h = q->state;
+
+	if (!h)
+		return;
+	sim_engine_free(h->e);
+	free(h);
 }
 
 /* ---- plain heaps of inline keys, arity D --------------------------------- */
@@ -96,38 +117,47 @@ struct key {
 	uint64_t seq; /* insertion order */
 };
 
+struct plain {
+	struct key *h; /* the heap, root at h[0] */
+	size_t n;      /* keys */
+	uint64_t seq;  /* next insertion sequence */
+	uint32_t k;    /* next increment */
+};
+
 static inline int less(const struct key *a, const struct key *b)
 {
 	return a->t < b->t || (a->t == b->t && a->seq < b->seq);
 }
 
-static inline void push(struct key *h, size_t *n, struct key k, size_t d)
+static inline void push(struct plain *p, struct key k, size_t d)
 {
-	size_t i = (*n)++;
+	struct key *h = p->h;
+	size_t i = p->n++;
 
 	while (i > 0) {
-		size_t p = (i - 1) / d;
+		size_t up = (i - 1) / d;
 
-		if (!less(&k, &h[p]))
+		if (!less(&k, &h[up]))
 			break;
-		h[i] = h[p];
-		i = p;
+		h[i] = h[up];
+		i = up;
 	}
 	h[i] = k;
 }
 
-static inline struct key pop(struct key *h, size_t *n, size_t d)
+static inline struct key pop(struct plain *p, size_t d)
 {
-	struct key top = h[0], last = h[--*n];
-	size_t i = 0;
+	struct key *h = p->h;
+	struct key top = h[0], last = h[--p->n];
+	size_t n = p->n, i = 0;
 
 	for (;;) {
 		size_t c = d * i + 1, m = c, end = c + d;
 
-		if (c >= *n)
+		if (c >= n)
 			break;
-		if (end > *n)
-			end = *n;
+		if (end > n)
+			end = n;
 		for (size_t j = c + 1; j < end; j++)
 			if (less(&h[j], &h[m]))
 				m = j;
@@ -140,65 +170,88 @@ static inline struct key pop(struct key *h, size_t *n, size_t d)
 	return top;
 }
 
-/* d is a constant at each call site, so each arity gets its own code. */
-static inline double bench_heap(size_t n, uint64_t holds, gsl_rng *r,
-				size_t d)
+static int plain_setup(struct queue *q, size_t n, gsl_rng *r, size_t d)
 {
-	struct key *h = malloc(n * sizeof *h);
-	size_t len = 0;
-	uint64_t seq = 0;
-	uint32_t k = 0;
-	uint64_t warm = n > WARMUP_MIN ? n : WARMUP_MIN;
-	double best = 1e300;
+	struct plain *p = calloc(1, sizeof *p);
 
-	if (!h)
+	if (!p)
+		return -1;
+	q->state = p;
+	p->h = malloc(n * sizeof *p->h);
+	if (!p->h)
 		return -1;
 	for (size_t i = 0; i < n; i++)
-		push(h, &len,
-		     (struct key){(uint64_t)gsl_ran_exponential(r, MEAN_PS),
-				  seq++}, d);
-	for (uint64_t i = 0; i < warm; i++) {
-		struct key top = pop(h, &len, d);
-
-		push(h, &len,
-		     (struct key){top.t + inc[k++ & (TABLE - 1)], seq++}, d);
-	}
-	for (int rep = 0; rep < REPS; rep++) {
-		double t0 = now_s(), dt;
-
-		for (uint64_t i = 0; i < holds; i++) {
-			struct key top = pop(h, &len, d);
-
-			push(h, &len,
-			     (struct key){top.t + inc[k++ & (TABLE - 1)],
-					  seq++}, d);
-		}
-		dt = now_s() - t0;
-		if (dt < best)
-			best = dt;
-	}
-	free(h);
-	return best * 1e9 / (double)holds;
+		push(p, (struct key){(uint64_t)gsl_ran_exponential(r, MEAN_PS),
+				     p->seq++}, d);
+	return 0;
 }
 
-static double bench_binary(size_t n, uint64_t holds, gsl_rng *r)
+/* d is a constant at each call site, so each arity gets its own code. */
+static inline void plain_holds(struct queue *q, uint64_t count, size_t d)
 {
-	return bench_heap(n, holds, r, 2);
+	struct plain *p = q->state;
+
+	for (uint64_t i = 0; i < count; i++) {
+		struct key top = pop(p, d);
+
+		push(p, (struct key){top.t + inc[p->k++ & (TABLE - 1)],
+				     p->seq++}, d);
+	}
 }
 
-static double bench_4ary(size_t n, uint64_t holds, gsl_rng *r)
+static void plain_teardown(struct queue *q)
 {
-	return bench_heap(n, holds, r, 4);
+	struct plain *p = q->state;
+
+	if (!p)
+		return;
+	free(p->h);
+	free(p);
+}
+
+static int binary_setup(struct queue *q, size_t n, gsl_rng *r)
+{
+	return plain_setup(q, n, r, 2);
+}
+
+static void binary_holds(struct queue *q, uint64_t count)
+{
+	plain_holds(q, count, 2);
+}
+
+static int quad_setup(struct queue *q, size_t n, gsl_rng *r)
+{
+	return plain_setup(q, n, r, 4);
+}
+
+static void quad_holds(struct queue *q, uint64_t count)
+{
+	plain_holds(q, count, 4);
+}
+
+static double run_ns(struct queue *q, uint64_t count)
+{
+	double t0 = now_s();
+
+	q->holds(q, count);
+	return (now_s() - t0) * 1e9 / (double)count;
 }
 
 int main(int argc, char **argv)
 {
 	const size_t sizes[] = {1000, 100000, 1000000};
+	struct queue qs[NQ] = {
+		{"ridgeline", engine_setup, engine_holds, engine_teardown, 0},
+		{"binary heap", binary_setup, binary_holds, plain_teardown, 0},
+		{"4-ary heap", quad_setup, quad_holds, plain_teardown, 0},
+	};
 	uint64_t holds = argc > 1 ? strtoull(argv[1], NULL, 10) : 5000000;
+	int reps = argc > 2 ? atoi(argv[2]) : 3;
 	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	int rc = 0;
 
-	if (!r || holds == 0) {
-		fprintf(stderr, "usage: bench_hold [holds_per_run > 0]\n");
+	if (!r || holds == 0 || reps < 1) {
+		fprintf(stderr, "usage: bench_hold [holds_per_run [runs]]\n");
 		return 2;
 	}
 	gsl_rng_set(r, SEED);
@@ -207,29 +260,42 @@ int main(int argc, char **argv)
 
 	printf("hold model: pop min + schedule at now + Exp(%.0f ps); "
 	       "ns per hold, best of %d runs of %llu holds\n",
-	       MEAN_PS, REPS, (unsigned long long)holds);
-	printf("%9s  %12s  %12s  %12s  %16s\n", "N", "ridgeline",
-	       "binary heap", "4-ary heap", "ridgeline/binary");
-	for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+	       MEAN_PS, reps, (unsigned long long)holds);
+	printf("%9s  %12s  %12s  %12s  %16s\n", "N", qs[0].name, qs[1].name,
+	       qs[2].name, "ridgeline/binary");
+	for (size_t i = 0; i < sizeof sizes / sizeof *sizes && !rc; i++) {
 		size_t n = sizes[i];
-		double te, tb, t4;
+		uint64_t warm = n > WARMUP_MIN ? n : WARMUP_MIN;
+		double best[NQ];
 
-		gsl_rng_set(r, SEED + i);
-		te = bench_engine(n, holds, r);
-		gsl_rng_set(r, SEED + i);
-		tb = bench_binary(n, holds, r);
-		gsl_rng_set(r, SEED + i);
-		t4 = bench_4ary(n, holds, r);
-		if (te < 0 || tb < 0 || t4 < 0) {
-			fprintf(stderr, "bench_hold: out of memory at N=%zu\n",
-				n);
-			gsl_rng_free(r);
-			return 1;
+		for (int j = 0; j < NQ; j++) {
+			gsl_rng_set(r, SEED + i); /* the same prefill for all */
+			qs[j].state = NULL;
+			if (qs[j].setup(&qs[j], n, r)) {
+				fprintf(stderr, "bench_hold: out of memory at "
+					"N=%zu\n", n);
+				rc = 1;
+			}
+			best[j] = 1e300;
 		}
-		printf("%9zu  %12.1f  %12.1f  %12.1f  %16.2f\n", n, te, tb, t4,
-		       te / tb);
+		/* rounds interleave the queues, so that a noisy moment of the
+		 * machine does not fall on one of them only */
+		for (int j = 0; j < NQ && !rc; j++)
+			qs[j].holds(&qs[j], warm);
+		for (int rep = 0; rep < reps && !rc; rep++)
+			for (int j = 0; j < NQ; j++) {
+				double ns = run_ns(&qs[j], holds);
+
+				if (ns < best[j])
+					best[j] = ns;
+			}
+		if (!rc)
+			printf("%9zu  %12.1f  %12.1f  %12.1f  %16.2f\n", n,
+			       best[0], best[1], best[2], best[0] / best[1]);
 		fflush(stdout);
+		for (int j = 0; j < NQ; j++)
+			qs[j].teardown(&qs[j]);
 	}
 	gsl_rng_free(r);
-	return 0;
+	return rc;
 }

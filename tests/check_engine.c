@@ -128,6 +128,49 @@ START_TEST(test_random_schedule_runs_in_sorted_order_across_growth)
 }
 END_TEST
 
+struct sorted_check {
+	const struct ev *want; /* expected order */
+	size_t next;           /* events seen */
+	size_t bad;            /* events out of order */
+};
+
+static void check_sorted(struct sim_engine *e, void *ctx, uint64_t arg)
+{
+	struct sorted_check *c = ctx;
+	const struct ev *w = &c->want[c->next++];
+
+	c->bad += w->t != sim_engine_now(e) || w->i != arg;
+}
+
+/* 300000 pending events: the heap and the pool pass 2 MiB (the huge-page
+ * path) and the heap is 9 levels deep; order still matches a qsort. */
+START_TEST(test_large_queue_runs_in_sorted_order)
+{
+	enum { N = 300000 };
+	struct sim_engine *e = sim_engine_new(N);
+	struct ev *ev = malloc(N * sizeof *ev);
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	struct sorted_check c = {ev, 0, 0};
+
+	ck_assert_ptr_nonnull(e);
+	gsl_rng_set(r, 99);
+	for (uint64_t i = 0; i < N; i++) {
+		ev[i].t = gsl_rng_uniform_int(r, 100000);
+		ev[i].i = i;
+		ck_assert_uint_ne(sim_engine_schedule(e, ev[i].t, check_sorted,
+						      &c, i),
+				  SIM_EVENT_NONE);
+	}
+	qsort(ev, N, sizeof *ev, ev_cmp);
+	ck_assert_uint_eq(sim_engine_run(e), N);
+	ck_assert_uint_eq(c.next, N);
+	ck_assert_uint_eq(c.bad, 0);
+	gsl_rng_free(r);
+	free(ev);
+	sim_engine_free(e);
+}
+END_TEST
+
 /* When the 36-bit sequence space runs out the pending keys are renumbered;
  * ties must keep their schedule order across the boundary. */
 START_TEST(test_sequence_renumbering_keeps_tie_order)
@@ -828,6 +871,7 @@ static Suite *engine_suite(void)
 
 	ADD(s, test_equal_times_run_in_schedule_order);
 	ADD(s, test_random_schedule_runs_in_sorted_order_across_growth);
+	ADD(s, test_large_queue_runs_in_sorted_order);
 	ADD(s, test_sequence_renumbering_keeps_tie_order);
 	ADD(s, test_same_schedule_gives_same_trace_hash);
 	ADD(s, test_trace_hash_matches_sorted_schedule);

@@ -179,7 +179,13 @@ int kernel_choose(const struct hw_spec *hw, const struct gemm *g,
 	int found = 0;
 
 	for (size_t t = 0; t < NELEM(tiles); t++)
-		for (size_t b = 0; b < NELEM(bks); b++)
+		for (size_t b = 0; b < NELEM(bks); b++) {
+			/* 64-row tiles serve skinny GEMMs only (m ≤ 64);
+			 * above that, SM80 library heuristics run 128- or
+			 * 256-row tiles and pad the last one (visible in
+			 * shared/data: m = 129…256 cost what m = 256 does) */
+			if (tiles[t][0] < 128 && g->m > 64)
+				continue;
 			for (size_t s = 0; s < NELEM(splits); s++) {
 				if (kernel_config_make(hw, g, tiles[t][0],
 						       tiles[t][1], bks[b],
@@ -191,6 +197,7 @@ int kernel_choose(const struct hw_spec *hw, const struct gemm *g,
 					found = 1;
 				}
 			}
+		}
 	return found ? RL_OK : RL_EINPUT;
 }
 

@@ -21,6 +21,14 @@ int cli_parse_uint(const char *cmd, const char *opt, const char *s,
 		   unsigned long long lo, unsigned long long hi,
 		   unsigned long long *out);
 
+struct hw_spec;
+
+/* Apply --set PATH=VALUE overrides (dotted hw paths, e.g.
+ * hbm.efficiency=0.8) to hw, then re-check the spec. Prints one line and
+ * returns -1 on a bad override. */
+int cli_apply_sets(const char *cmd, struct hw_spec *hw, const char **sets,
+		   int n);
+
 /* Number of online processors (>= 1): the default for -j. */
 int cli_default_jobs(void);
 

@@ -9,13 +9,16 @@
 #include "hw/spec.h"
 #include "models/roofline.h"
 #include "sim/cli/cli.h"
+
+#define MAX_SETS 32
 #include "sim/run/results.h"
 
 static const char usage[] =
 	"usage: ridgeline gemm --hw HW -m M -n N -k K [--dtype bf16|fp16]\n"
-	"                      [--l2 cold|warm] [--csv]\n"
+	"                      [--l2 cold|warm] [--csv] [--set PATH=VALUE ...]\n"
 	"Simulate C[m×n] = A[m×k]·B[k×n] on hardware HW (name or path) and\n"
-	"print one row with the results.csv columns (--csv: as CSV).\n";
+	"print one row with the results.csv columns (--csv: as CSV).\n"
+	"--set overrides a hardware field by its dotted path (repeatable).\n";
 
 int cmd_gemm(int argc, char **argv)
 {
@@ -24,6 +27,7 @@ int cmd_gemm(int argc, char **argv)
 		{"dtype", required_argument, NULL, 'd'},
 		{"l2", required_argument, NULL, 'l'},
 		{"csv", no_argument, NULL, 'c'},
+		{"set", required_argument, NULL, 'S'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -34,6 +38,8 @@ int cmd_gemm(int argc, char **argv)
 	struct hw_spec *hw = NULL;
 	struct result_row row;
 	char err[RL_ERR_LEN];
+	const char *sets[MAX_SETS];
+	int nsets = 0;
 	int csv = 0, c, rc;
 
 	optind = 1;
@@ -75,6 +81,14 @@ int cmd_gemm(int argc, char **argv)
 		case 'c':
 			csv = 1;
 			break;
+		case 'S':
+			if (nsets == MAX_SETS) {
+				fprintf(stderr, "ridgeline gemm: at most %d --set "
+						"options\n", MAX_SETS);
+				return 2;
+			}
+			sets[nsets++] = optarg;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return 0;
@@ -104,6 +118,10 @@ int cmd_gemm(int argc, char **argv)
 	if ((rc = hw_spec_load(hwname, &hw, err)) != RL_OK) {
 		fprintf(stderr, "ridgeline gemm: %s\n", err);
 		return cli_exit_code(rc);
+	}
+	if (cli_apply_sets("gemm", hw, sets, nsets)) {
+		hw_spec_free(hw);
+		return 2;
 	}
 	memset(&row, 0, sizeof(row));
 	row.hw = hw->name;

@@ -10,13 +10,17 @@
 
 #include "hw/spec.h"
 #include "sim/cli/cli.h"
+
+#define MAX_SETS 32
 #include "sim/run/validate.h"
 
 static const char usage[] =
 	"usage: ridgeline validate --hw HW --measured FILE.csv [-o DIR] [-j N]\n"
+	"                          [--set PATH=VALUE ...]\n"
 	"Simulate every row of FILE.csv (columns m,n,k,dtype,latency_ms) on HW\n"
 	"and report the mean, median and maximum absolute percentage error,\n"
-	"overall and by regime; with -o, write DIR/validation.csv.\n";
+	"overall and by regime; with -o, write DIR/validation.csv.\n"
+	"--set overrides a hardware field by its dotted path (repeatable).\n";
 
 static int by_regime(const struct validate_row *r, void *arg)
 {
@@ -41,6 +45,7 @@ int cmd_validate(int argc, char **argv)
 	static const struct option opts[] = {
 		{"hw", required_argument, NULL, 'H'},
 		{"measured", required_argument, NULL, 'M'},
+		{"set", required_argument, NULL, 'S'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -51,6 +56,8 @@ int cmd_validate(int argc, char **argv)
 	struct validate_summary s;
 	char err[RL_ERR_LEN], path[1024];
 	double b32 = 32.0 * 1024 * 1024;
+	const char *sets[MAX_SETS];
+	int nsets = 0;
 	int c, rc;
 
 	optind = 1;
@@ -70,6 +77,14 @@ int cmd_validate(int argc, char **argv)
 			if (cli_parse_uint("validate", "-j", optarg, 1, 64,
 					   &jobs))
 				return 2;
+			break;
+		case 'S':
+			if (nsets == MAX_SETS) {
+				fprintf(stderr, "ridgeline validate: at most %d --set "
+						"options\n", MAX_SETS);
+				return 2;
+			}
+			sets[nsets++] = optarg;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -98,8 +113,13 @@ int cmd_validate(int argc, char **argv)
 			return 2;
 		}
 	}
-	if ((rc = hw_spec_load(hwname, &hw, err)) != RL_OK ||
-	    (rc = validate_load(measured, &v, err)) != RL_OK)
+	if ((rc = hw_spec_load(hwname, &hw, err)) != RL_OK)
+		goto fail;
+	if (cli_apply_sets("validate", hw, sets, nsets)) {
+		hw_spec_free(hw);
+		return 2;
+	}
+	if ((rc = validate_load(measured, &v, err)) != RL_OK)
 		goto fail;
 	if ((rc = validate_run(v, hw, (int)jobs, err)) != RL_OK)
 		goto fail;

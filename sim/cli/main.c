@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "hw/common.h"
+#include "hw/spec.h"
 #include "sim/cli/cli.h"
 
 struct command {
@@ -57,6 +58,43 @@ int cli_parse_uint(const char *cmd, const char *opt, const char *s,
 		return -1;
 	}
 	*out = v;
+	return 0;
+}
+
+int cli_apply_sets(const char *cmd, struct hw_spec *hw, const char **sets,
+		   int n)
+{
+	char err[RL_ERR_LEN], path[128];
+
+	for (int i = 0; i < n; i++) {
+		const char *eq = strchr(sets[i], '=');
+		char *end;
+		double v;
+
+		if (!eq || eq == sets[i] || (size_t)(eq - sets[i]) >= sizeof(path)) {
+			fprintf(stderr, "ridgeline %s: --set: expected PATH=VALUE "
+					"(e.g. hbm.efficiency=0.8), found '%s'\n",
+				cmd, sets[i]);
+			return -1;
+		}
+		memcpy(path, sets[i], (size_t)(eq - sets[i]));
+		path[eq - sets[i]] = 0;
+		errno = 0;
+		v = strtod(eq + 1, &end);
+		if (errno || end == eq + 1 || *end) {
+			fprintf(stderr, "ridgeline %s: --set %s: expected a number, "
+					"found '%s'\n", cmd, path, eq + 1);
+			return -1;
+		}
+		if (hw_spec_set(hw, path, v, err) != RL_OK) {
+			fprintf(stderr, "ridgeline %s: --set: %s\n", cmd, err);
+			return -1;
+		}
+	}
+	if (n && hw_spec_check(hw, err) != RL_OK) {
+		fprintf(stderr, "ridgeline %s: --set: %s\n", cmd, err);
+		return -1;
+	}
 	return 0;
 }
 

@@ -68,17 +68,20 @@ int run_cli_parse(int argc, char **argv, const char *prog, struct run_cli *o)
 	while ((c = getopt_long(argc, argv, "o:j:h", longopts, NULL)) != -1) {
 		char *end;
 		long v;
+		int lo;
 
 		switch (c) {
 		case 'o':
 			o->dir = optarg;
 			break;
 		case 'j':
+			/* ridgeline-mpi -j 0: rank 0 only hands out points */
+			lo = strstr(prog, "mpi") ? 0 : 1;
 			errno = 0;
 			v = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || v < 1 || v > 4096) {
-				fprintf(stderr, "%s: -j: expected an integer from 1 to 4096, found '%s'\n",
-					prog, optarg);
+			if (errno || *end || end == optarg || v < lo || v > 4096) {
+				fprintf(stderr, "%s: -j: expected an integer from %d to 4096, found '%s'\n",
+					prog, lo, optarg);
 				return 2;
 			}
 			o->jobs = (int)v;

@@ -319,9 +319,9 @@ int journal_open(const char *dir, const char *experiment_name,
 		m = header_matches(buf, fingerprint, theirs, sizeof theirs);
 		buf[strlen(buf)] = '\n';
 		if (m != 1) {
-			rl_errf(err, "%s: holds results of %s%s, not of this experiment, its hardware/model specs and ridgeline %s; rerun with --fresh to discard them, or choose another -o DIR",
-				j->path, m < 0 ? "something else" : "another run: ",
-				m < 0 ? "" : theirs, PACKAGE_VERSION);
+			rl_errf(err, "%s: was written for another experiment file, hardware/model spec or ridgeline version (%s%s); rerun with --fresh to discard it, or choose another -o DIR",
+				j->path, m < 0 ? "not a ridgeline journal" : "it holds ",
+				m < 0 ? "" : theirs);
 			rc = RL_EINPUT;
 			goto fail;
 		}

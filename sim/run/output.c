@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -26,9 +27,21 @@ static char reg_path[NSLOTS][PATH_MAX];
 static volatile sig_atomic_t reg_used[NSLOTS];
 static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
 
+static volatile sig_atomic_t child_pid; /* gnuplot at work, 0 if none */
+
+void out_child_set(pid_t pid)
+{
+	child_pid = (sig_atomic_t)pid;
+}
+
 static void on_signal(int sig)
 {
-	/* async-signal-safe: unlink, signal, raise */
+	/* async-signal-safe: kill, waitpid, unlink, signal, raise. The
+	 * child goes first so that it cannot recreate a file just removed. */
+	if (child_pid > 0) {
+		kill((pid_t)child_pid, SIGKILL);
+		waitpid((pid_t)child_pid, NULL, 0);
+	}
 	for (int i = 0; i < NSLOTS; i++)
 		if (reg_used[i])
 			unlink(reg_path[i]);

@@ -16,6 +16,7 @@
 
 #include <limits.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "sim/run/experiment.h"
 #include "sim/run/results.h"
@@ -40,6 +41,10 @@ void out_signals_install(void);
  * -1 when the registry is full (16 entries). */
 int out_tmp_register(const char *path);
 void out_tmp_unregister(int slot);
+
+/* The child process (gnuplot) writing registered temporaries, 0 for
+ * none: a signal kills it before the temporaries are removed. */
+void out_child_set(pid_t pid);
 
 /* Temporary name for DIR/NAME: DIR/.NAME.tmp.PID */
 void out_tmp_name(char *out, size_t len, const char *dir, const char *name);

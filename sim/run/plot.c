@@ -11,6 +11,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -107,7 +109,6 @@ static void gp_preamble(FILE *f, const char *name)
 		"if (!exists(\"svgfile\")) svgfile = \"%s.svg\"\n"
 		"if (!exists(\"pngfile\")) pngfile = \"%s.png\"\n\n"
 		"set encoding utf8\n"
-		"set termoption noenhanced\n"
 		"set border lw 1\n"
 		"set grid xtics ytics mxtics mytics lw 1 dt (4,3) lc rgb \"#8c8c8c\", lw 1 dt (2,3) lc rgb \"#c4c4c4\"\n"
 		"set key opaque box lc rgb \"#bbbbbb\" Left reverse samplen 2.5 spacing 1.1\n"
@@ -119,10 +120,10 @@ static void gp_preamble(FILE *f, const char *name)
 static void gp_render(FILE *f, const char *plotcmd)
 {
 	fprintf(f,
-		"\nset terminal svg size 960,680 dynamic font \"DejaVu Sans,13\" background rgb \"white\"\n"
+		"\nset terminal svg size 960,680 dynamic enhanced font \"DejaVu Sans,13\" background rgb \"white\"\n"
 		"set output svgfile\n"
 		"%s\n"
-		"set terminal pngcairo size 1200,850 font \"DejaVu Sans,13\" background rgb \"white\"\n"
+		"set terminal pngcairo size 1200,850 enhanced font \"DejaVu Sans,13\" background rgb \"white\"\n"
 		"set output pngfile\n"
 		"replot\n"
 		"unset output\n", plotcmd);
@@ -197,7 +198,7 @@ int plot_roofline_write(const char *dir, const char *name,
 		gp_string(gp.f, title);
 	}
 	fprintf(gp.f,
-		" font \",15\"\n"
+		" noenhanced font \",15\"\n"
 		"set xlabel \"Operational Intensity (FLOP/Byte)\"\n"
 		"set ylabel \"Performance (FLOP/s)\"\n"
 		"set logscale xy\n"
@@ -228,9 +229,9 @@ int plot_roofline_write(const char *dir, const char *name,
 		out_file_abort(&dat);
 		return RL_EIO;
 	}
-	fprintf(pc, "plot bandwidth * x with lines dt 2 lw 2 lc rgb \"#1f5fbf\" title \"%s GB/s\", \\\n"
-		    "     peak with lines dt 2 lw 2 lc rgb \"#d62728\" title \"%s TFLOP/s\", \\\n"
-		    "     $ridge using 1:2 with lines dt 2 lw 2 lc rgb \"#2ca02c\" title \"ridge %s FLOP/Byte\"",
+	fprintf(pc, "plot bandwidth * x with lines dt 2 lw 2 lc rgb \"#1f5fbf\" title \"%s GB/s\" noenhanced, \\\n"
+		    "     peak with lines dt 2 lw 2 lc rgb \"#d62728\" title \"%s TFLOP/s\" noenhanced, \\\n"
+		    "     $ridge using 1:2 with lines dt 2 lw 2 lc rgb \"#2ca02c\" title \"ridge %s FLOP/Byte\" noenhanced",
 		bwtxt, pktxt, rtxt);
 	/* hollow analytic-roofline markers first, simulated points on top */
 	for (int qi = 0; qi < e->nq; qi++) {
@@ -255,8 +256,9 @@ int plot_roofline_write(const char *dir, const char *name,
 		}
 		fprintf(pc, ", \\\n     datafile index %d using 1:2 with points pt 7 ps 1.1 lc rgb \"%s\" title ", qi, col);
 		gp_string(pc, title);
+		fputs(" noenhanced", pc);
 	}
-	fprintf(pc, ", \\\n     NaN with points pt 6 ps 1.1 lc rgb \"#404040\" title \"analytic roofline (hollow)\"");
+	fprintf(pc, ", \\\n     NaN with points pt 6 ps 1.1 lc rgb \"#404040\" title \"analytic roofline (hollow)\" noenhanced");
 	fclose(pc);
 	gp_render(gp.f, plot);
 	free(plot);
@@ -354,23 +356,28 @@ int plot_sweep_write(const char *dir, const char *name,
 	{
 		char title[320], sub[256] = "";
 		const struct hw_spec *b = e->specs[base * e->nvariants];
+		const char *disp = b->display_name;
+		size_t dl = strcspn(disp, ",");
 
+		/* the derived display name lists the swept values: keep the base */
 		for (int k = 0; k < e->nsweep && !e->sweep_zip; k++)
 			if (k != field)
 				snprintf(sub + strlen(sub), sizeof sub - strlen(sub),
-					 "%s%s = %g", sub[0] ? ", " : "; ",
+					 "%s%s = %g", sub[0] ? ", " : " (",
 					 e->sweep[k].path, e->sweep[k].values[0]);
+		if (sub[0])
+			snprintf(sub + strlen(sub), sizeof sub - strlen(sub), ")");
 		if (e->sweep_zip && e->nsweep > 1)
-			snprintf(sub, sizeof sub, "; swept together with the other fields (zip)");
-		snprintf(title, sizeof title, "%s, %.60s: %s%s", ms->display_name,
-			 e->hw_names[base], sf->path, sub);
-		(void)b;
+			snprintf(sub, sizeof sub, " (zip: the other fields vary with it)");
+		snprintf(title, sizeof title, "%s, %.*s: TFLOP/s against %s%s",
+			 ms->display_name, (int)(dl < 80 ? dl : 80), disp,
+			 sf->path, sub);
 		fprintf(gp.f, "\nset title ");
 		gp_string(gp.f, title);
 	}
-	fprintf(gp.f, " font \",14\"\nset xlabel ");
+	fprintf(gp.f, " noenhanced font \",14\"\nset xlabel ");
 	gp_string(gp.f, sf->path);
-	fprintf(gp.f, "\nset ylabel \"Performance (TFLOP/s), %s over all batch sizes\"\n"
+	fprintf(gp.f, " noenhanced\nset ylabel \"Performance (TFLOP/s): %s, all batch sizes\"\n"
 		"set key outside right top\n"
 		"set autoscale\n"
 		"set yrange [0:*]\n",
@@ -398,7 +405,7 @@ int plot_sweep_write(const char *dir, const char *name,
 				plot_series_colour(col, sizeof col, si++, nspec);
 				snprintf(title, sizeof title, "spec: %d", e->q[qi]);
 			}
-			fprintf(pc, "%sdatafile index %d using 1:2 with linespoints pt 7 ps 0.9 lw 2 lc rgb \"%s\" title \"%s\"",
+			fprintf(pc, "%sdatafile index %d using 1:2 with linespoints pt 7 ps 0.9 lw 2 lc rgb \"%s\" title \"%s\" noenhanced",
 				qi ? ", \\\n     " : "", qi, col, title);
 		}
 		fclose(pc);
@@ -426,7 +433,7 @@ int plot_render(const char *dir, const char *name, char *err)
 	int pfd[2], status = 0, s1, s2, rc = RL_OK;
 	ssize_t got = 0;
 	struct stat st;
-	pid_t pid;
+	pid_t pid, parent;
 
 	snprintf(sname, sizeof sname, "%s.svg", name);
 	snprintf(pname, sizeof pname, "%s.png", name);
@@ -446,6 +453,7 @@ int plot_render(const char *dir, const char *name, char *err)
 		rc = RL_EIO;
 		goto done;
 	}
+	parent = getpid();
 	pid = fork();
 	if (pid < 0) {
 		close(pfd[0]);
@@ -456,6 +464,12 @@ int plot_render(const char *dir, const char *name, char *err)
 	}
 	if (pid == 0) {
 		int devnull = open("/dev/null", O_RDWR);
+
+		/* die with ridgeline, even by kill -9, so that no gnuplot
+		 * writes into DIR after its temporaries were cleaned up */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(1);
 
 		close(pfd[0]);
 		if (devnull >= 0) {
@@ -470,6 +484,7 @@ int plot_render(const char *dir, const char *name, char *err)
 			RL_GNUPLOT, strerror(errno));
 		_exit(127);
 	}
+	out_child_set(pid);
 	close(pfd[1]);
 	for (;;) {
 		char buf[512];
@@ -491,6 +506,7 @@ int plot_render(const char *dir, const char *name, char *err)
 	close(pfd[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	out_child_set(0);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
 	    stat(svgtmp, &st) != 0 || st.st_size == 0 ||
 	    stat(pngtmp, &st) != 0 || st.st_size == 0) {

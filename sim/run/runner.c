@@ -35,6 +35,7 @@ struct runner {
 	int nreplayed;               /* of which from the journal */
 	int status;                  /* first failure, RL_OK if none */
 	char msg[RL_ERR_LEN];
+	char fingerprint[JOURNAL_KEY_LEN]; /* of the experiment and its specs */
 	int progress;                /* draw a bar on stderr */
 	double t0;                   /* start, seconds (monotonic) */
 	double last_draw;
@@ -225,7 +226,6 @@ int runner_open(const struct experiment *e, const struct run_opts *o,
 		struct runner **out, char *err)
 {
 	struct runner *r = calloc(1, sizeof *r);
-	char fingerprint[JOURNAL_KEY_LEN];
 	size_t n = (size_t)e->npoints;
 	int rc;
 
@@ -245,9 +245,9 @@ int runner_open(const struct experiment *e, const struct run_opts *o,
 	r->pending = calloc(n + 1, sizeof *r->pending);
 	if (!r->keys || !r->slots || !r->done || !r->res || !r->pending)
 		goto oom;
-	if ((rc = make_keys(r, fingerprint, err)))
+	if ((rc = make_keys(r, r->fingerprint, err)))
 		goto fail;
-	if ((rc = journal_open(o->dir, e->name, fingerprint, o->fresh,
+	if ((rc = journal_open(o->dir, e->name, r->fingerprint, o->fresh,
 			       on_record, r, &r->j, err)))
 		goto fail;
 	for (int i = 0; i < e->npoints; i++)
@@ -261,6 +261,32 @@ oom:
 	rc = RL_EIO;
 fail:
 	runner_close(r);
+	return rc;
+}
+
+const char *runner_fingerprint(const struct runner *r)
+{
+	return r->fingerprint;
+}
+
+int runner_fingerprint_of(const struct experiment *e, char *out, char *err)
+{
+	struct runner r;
+	size_t n = (size_t)e->npoints;
+	int rc = RL_EIO;
+
+	memset(&r, 0, sizeof r);
+	r.e = e;
+	for (r.nslots = 16; r.nslots < 2 * n; r.nslots *= 2)
+		;
+	r.keys = calloc(n + 1, sizeof *r.keys);
+	r.slots = calloc(r.nslots, sizeof *r.slots);
+	if (r.keys && r.slots)
+		rc = make_keys(&r, out, err);
+	else
+		rl_errf(err, "%s: out of memory", e->file);
+	free(r.keys);
+	free(r.slots);
 	return rc;
 }
 
@@ -418,27 +444,55 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-int runner_run_local(struct runner *r, int jobs, char *err)
-{
+struct runner_threads {
 	pthread_t *th;
-	int n = jobs < 1 ? 1 : jobs, started = 0;
+	int n;
+};
 
+int runner_threads_start(struct runner *r, int jobs,
+			 struct runner_threads **out, char *err)
+{
+	struct runner_threads *t = calloc(1, sizeof *t);
+	int n = jobs < 0 ? 0 : jobs;
+
+	*out = NULL;
 	if (n > r->npending)
 		n = r->npending;
-	if (!(th = calloc((size_t)(n ? n : 1), sizeof *th))) {
+	if (!t || !(t->th = calloc((size_t)(n ? n : 1), sizeof *t->th))) {
+		free(t);
 		rl_errf(err, "out of memory");
 		return RL_EIO;
 	}
-	for (int t = 0; t < n; t++)
-		if (pthread_create(&th[t], NULL, worker, r) == 0)
-			started++;
-		else
+	for (; t->n < n; t->n++)
+		if (pthread_create(&t->th[t->n], NULL, worker, r) != 0)
 			break;
-	if (n && !started) {
-		free(th);
+	if (n && !t->n) {
+		free(t->th);
+		free(t);
 		rl_errf(err, "cannot start a simulation thread");
 		return RL_EIO;
 	}
+	*out = t;
+	return RL_OK;
+}
+
+void runner_threads_join(struct runner_threads *t)
+{
+	if (!t)
+		return;
+	for (int i = 0; i < t->n; i++)
+		pthread_join(t->th[i], NULL);
+	free(t->th);
+	free(t);
+}
+
+int runner_run_local(struct runner *r, int jobs, char *err)
+{
+	struct runner_threads *t;
+	int rc;
+
+	if ((rc = runner_threads_start(r, jobs < 1 ? 1 : jobs, &t, err)))
+		return rc;
 	pthread_mutex_lock(&r->lock);
 	draw(r, 0);
 	while (r->ndone < r->e->npoints && r->status == RL_OK) {
@@ -455,8 +509,6 @@ int runner_run_local(struct runner *r, int jobs, char *err)
 	}
 	draw(r, 1);
 	pthread_mutex_unlock(&r->lock);
-	for (int t = 0; t < started; t++)
-		pthread_join(th[t], NULL);
-	free(th);
+	runner_threads_join(t);
 	return runner_error(r, err);
 }

@@ -58,6 +58,23 @@ int runner_simulate(const struct experiment *e, int point,
  * if asked. */
 int runner_run_local(struct runner *r, int jobs, char *err);
 
+/* The same in pieces, for drivers that also wait on something else (MPI):
+ * start `jobs` threads (0 is allowed: none), join them once
+ * runner_next() has run dry. */
+struct runner_threads;
+int runner_threads_start(struct runner *r, int jobs,
+			 struct runner_threads **out, char *err);
+void runner_threads_join(struct runner_threads *t);
+
+/* Fingerprint of an experiment as the journal header holds it: a hash of
+ * the ridgeline version, the experiment and every spec it uses
+ * (JOURNAL_KEY_LEN bytes incl. NUL). */
+const char *runner_fingerprint(const struct runner *r);
+
+/* Compute the fingerprint without opening a journal (MPI workers check
+ * that they loaded the same specs as rank 0). */
+int runner_fingerprint_of(const struct experiment *e, char *out, char *err);
+
 /* Redraw the progress bar (no-op unless progress was asked for); `final`
  * ends the line. */
 void runner_progress(struct runner *r, int final);

@@ -1,0 +1,155 @@
+/*
+ * bench_grid.c — how fast the GPU model plays the reference grid: Llama 33B
+ * MLP (up, gate, down) × q ∈ {1, 16, …, 112} × batch ∈ {1, …, 64}, m =
+ * q · batch, fp16 on the A100 80GB PCIe — 168 GEMMs, one thread.
+ *
+ * Prints the best of 3 wall times for the whole grid, the engine events
+ * it ran (gpu_result.events) and events per second; then, for the `up` op,
+ * the wall time per GEMM against m next to the CTA k-steps of the chosen
+ * kernel (ctas × ksteps, from kernel_choose), to show how the cost grows.
+ * Issue 3's target: the grid in <= 2 s on one core.
+ *
+ * Run: make bench (or ./tests/bench_grid from the build directory).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hw/common.h"
+#include "hw/spec.h"
+#include "models/gemm.h"
+#include "models/kernel.h"
+#include "models/model.h"
+#include "sim/gpu/gpu.h"
+
+static const unsigned grid_q[] = { 1, 16, 32, 48, 64, 80, 96, 112 };
+static const unsigned grid_batch[] = { 1, 2, 4, 8, 16, 32, 64 };
+#define NQ (sizeof grid_q / sizeof grid_q[0])
+#define NB (sizeof grid_batch / sizeof grid_batch[0])
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int sim(const struct hw_spec *hw, const struct gemm *g,
+	       struct gpu_result *r, char *err)
+{
+	struct gpu_opts o;
+
+	memset(&o, 0, sizeof o);
+	memset(r, 0, sizeof *r);
+	return gpu_simulate_gemm(hw, g, &o, r, err);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int main(void)
+{
+	char err[RL_ERR_LEN];
+	struct hw_spec *hw = NULL;
+	struct model_spec *llama = NULL;
+	double best = 1e30;
+	uint64_t events = 0;
+	uint64_t ms[NQ * NB];
+	size_t nm = 0;
+
+	if (hw_spec_load("a100-80gb-pcie", &hw, err) != RL_OK ||
+	    model_spec_load("llama-33b", &llama, err) != RL_OK) {
+		fprintf(stderr, "bench_grid: %s\n", err);
+		return 1;
+	}
+	for (int rep = 0; rep < 3; rep++) {
+		double t0 = now(), dt;
+		uint64_t ev = 0;
+
+		for (int op = 0; op < 3; op++)
+			for (size_t qi = 0; qi < NQ; qi++)
+				for (size_t bi = 0; bi < NB; bi++) {
+					struct gemm g;
+					struct gpu_result r;
+
+					model_mlp_gemm(llama, op,
+						       grid_q[qi] *
+							       grid_batch[bi],
+						       &g);
+					g.dtype = RL_FP16;
+					if (sim(hw, &g, &r, err) != RL_OK) {
+						fprintf(stderr, "bench_grid: %s\n",
+							err);
+						return 1;
+					}
+					ev += r.events;
+				}
+		dt = now() - t0;
+		if (dt < best)
+			best = dt;
+		events = ev;
+	}
+	printf("reference grid: 168 GEMMs (llama-33b up/gate/down, "
+	       "a100-80gb-pcie, fp16), 1 thread, best of 3\n");
+	printf("  wall %.3f s   events %llu   %.2f M events/s   "
+	       "%.2f ms/GEMM\n",
+	       best, (unsigned long long)events, events / best / 1e6,
+	       best / 168 * 1e3);
+
+	/* distinct m of the grid, ascending */
+	for (size_t qi = 0; qi < NQ; qi++)
+		for (size_t bi = 0; bi < NB; bi++) {
+			uint64_t m = (uint64_t)grid_q[qi] * grid_batch[bi];
+			size_t j;
+
+			for (j = 0; j < nm && ms[j] != m; j++)
+				;
+			if (j == nm)
+				ms[nm++] = m;
+		}
+	qsort(ms, nm, sizeof ms[0], cmp_u64);
+	printf("\nup (n=%llu, k=%llu): wall time per GEMM vs m (best of 3)\n",
+	       (unsigned long long)llama->intermediate,
+	       (unsigned long long)llama->hidden);
+	printf("%6s %-14s %6s %8s %12s %10s %10s %9s\n", "m", "kernel",
+	       "split", "ctas", "cta-ksteps", "events", "wall_ms",
+	       "us/kstep");
+	for (size_t i = 0; i < nm; i++) {
+		struct gemm g;
+		struct gpu_result r;
+		struct kernel_config kc;
+		double w = 1e30;
+		uint64_t steps;
+
+		model_mlp_gemm(llama, 0, ms[i], &g);
+		g.dtype = RL_FP16;
+		if (kernel_choose(hw, &g, &kc) != RL_OK)
+			return 1;
+		for (int rep = 0; rep < 3; rep++) {
+			double t0 = now(), dt;
+
+			if (sim(hw, &g, &r, err) != RL_OK) {
+				fprintf(stderr, "bench_grid: %s\n", err);
+				return 1;
+			}
+			dt = now() - t0;
+			if (dt < w)
+				w = dt;
+		}
+		steps = kc.ctas * kc.ksteps;
+		printf("%6llu %-14s %6d %8llu %12llu %10llu %10.3f %9.4f\n",
+		       (unsigned long long)ms[i], r.tile, kc.split_k,
+		       (unsigned long long)kc.ctas, (unsigned long long)steps,
+		       (unsigned long long)r.events, w * 1e3,
+		       w * 1e6 / (double)steps);
+	}
+	model_spec_free(llama);
+	hw_spec_free(hw);
+	return 0;
+}

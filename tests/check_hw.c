@@ -426,7 +426,7 @@ START_TEST(test_a100_pcie_loads_by_name_with_datasheet_values)
 	ck_assert_double_eq(s->l2.bytes_per_clk, 5120);
 	ck_assert_double_eq(s->hbm.channels, 40);
 	ck_assert_double_eq(s->hbm.bandwidth_gbps, 1935);
-	ck_assert_double_eq(s->hbm.efficiency, 0.85);
+	ck_assert_double_eq(s->hbm.efficiency, 0.76);
 	hw_spec_free(s);
 }
 END_TEST
@@ -442,12 +442,13 @@ START_TEST(test_a100_pcie_derived_rates_match_hand_computation)
 	ck_assert_double_eq_tol(hw_spec_peak_flops(s, RL_BF16),
 				311869440000000.0, 1);
 	ck_assert_double_eq(hw_spec_peak_flops(s, RL_FP8), 0);
-	/* 108 · 2048 · 1.275e9 = 282,009,600,000,000 */
+	/* 108 · 2048 · 1.155e9 = 255,467,520,000,000 (calibrated clock,
+	 * experiments/calibration/README.md) */
 	ck_assert_double_eq_tol(hw_spec_sustained_flops(s, RL_FP16),
-				282009600000000.0, 1);
+				255467520000000.0, 1);
 	ck_assert_double_eq_tol(hw_spec_bandwidth(s), 1.935e12, 1);
-	/* 1935 · 0.85 = 1644.75 GB/s */
-	ck_assert_double_eq_tol(hw_spec_effective_bandwidth(s), 1.64475e12,
+	/* 1935 · 0.76 = 1470.6 GB/s */
+	ck_assert_double_eq_tol(hw_spec_effective_bandwidth(s), 1.4706e12,
 				1e3);
 	/* 311.86944 / 1.935 = 161.1728 FLOP/B (chart: ≈ 161) */
 	ck_assert_double_eq_tol(hw_spec_ridge(s, RL_FP16), 161.1728, 1e-4);
@@ -464,7 +465,7 @@ START_TEST(test_a100_sxm_differs_only_in_bandwidth_and_sustained_clock)
 	ck_assert_int_eq(hw_spec_load("a100-80gb-pcie", &p, err), RL_OK);
 	ck_assert_int_eq(hw_spec_load("a100-80gb-sxm", &x, err), RL_OK);
 	ck_assert_double_eq(x->hbm.bandwidth_gbps, 2039);
-	ck_assert_double_eq(x->clock.sustained_mhz, 1410);
+	ck_assert_double_eq(x->clock.sustained_mhz, 1180);
 	for (size_t i = 0; i < n; i++) {
 		double a, b;
 
@@ -919,7 +920,7 @@ START_TEST(test_check_catches_cross_field_violations_after_sets)
 	ck_assert_int_eq(hw_spec_set(s, "clock.boost_mhz", 1000, err), RL_OK);
 	ck_assert_int_eq(hw_spec_check(s, err), RL_EINPUT);
 	ck_assert_str_eq(err, "a100-80gb-pcie: clock.sustained_mhz: expected "
-			      "at most clock.boost_mhz = 1000, found 1275");
+			      "at most clock.boost_mhz = 1000, found 1155");
 	ck_assert_int_eq(hw_spec_set(s, "clock.sustained_mhz", 900, err),
 			 RL_OK);
 	ck_assert_int_eq(hw_spec_check(s, err), RL_OK);
@@ -981,7 +982,7 @@ START_TEST(test_to_json_round_trips_and_reflects_sets)
 	ck_assert_double_eq(r->hbm.efficiency, 0.9);
 	hw_spec_field("hbm.efficiency", &i);
 	/* The source records the override and the file's value. */
-	ck_assert_has(r->source[i], "override (file value 0.85: STREAM-like");
+	ck_assert_has(r->source[i], "override (file value 0.76: same memory");
 	hw_spec_free(s);
 	hw_spec_free(r);
 }

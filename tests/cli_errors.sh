@@ -68,9 +68,9 @@ R="$RIDGELINE"
 # ---- good output ---------------------------------------------------------
 
 # 108 · 2048 · 1410 MHz = 311.87 TFLOP/s; 311.87 / 1.935 = 161.17 FLOP/B;
-# 1935 · 0.85 = 1644.75 GB/s
+# 1935 · 0.76 = 1470.60 GB/s (calibrated efficiency)
 expect 0 "A100 80GB PCIe (a100-80gb-pcie)" "hbm.bandwidth_gbps" \
-	"NVIDIA A100 datasheet" "peak fp16" "311.87" "161.17" "1644.75" -- \
+	"NVIDIA A100 datasheet" "peak fp16" "311.87" "161.17" "1470.60" -- \
 	"$R" hw show a100-80gb-pcie
 expect 0 "a100-80gb-pcie" "a100-80gb-sxm" "h100-sxm" "b200" -- "$R" hw list
 expect 0 "llama-33b" "llama-3-70b" -- "$R" models list
@@ -154,8 +154,8 @@ expect 2 "$f: \$.hbm.bandwidth_gbps.value: expected a number in [1, 1000000], fo
 	-- "$R" hw show "$f"
 
 f="$tmp/negative.json"
-mutate "$HW" "$f" 's/"value": 0.85,/"value": -0.85,/'
-expect 2 "$f: \$.hbm.efficiency.value: expected a number in [0.01, 1], found -0.85" \
+mutate "$HW" "$f" 's/"value": 0.76,/"value": -0.76,/'
+expect 2 "$f: \$.hbm.efficiency.value: expected a number in [0.01, 1], found -0.76" \
 	-- "$R" hw show "$f"
 
 f="$tmp/absurd.json"
@@ -186,12 +186,12 @@ expect 2 "$f: \$.hbm.bandwidth_gbps.source: expected a non-empty string naming w
 	-- "$R" hw show "$f"
 
 f="$tmp/emptysource.json"
-mutate "$HW" "$f" 's/"source": "to be calibrated"/"source": ""/'
+mutate "$HW" "$f" 's/"source": "same chip as a100-80gb-sxm (1180[^"]*"/"source": ""/'
 expect 2 "$f: \$.clock.sustained_mhz.source: expected a non-empty string, found \"\"" \
 	-- "$R" hw show "$f"
 
 f="$tmp/sustained.json"
-mutate "$HW" "$f" 's/"value": 1275,/"value": 1500,/'
+mutate "$HW" "$f" 's/"value": 1155,/"value": 1500,/'
 expect 2 "$f: \$.clock.sustained_mhz.value: expected at most clock.boost_mhz = 1410, found 1500" \
 	-- "$R" hw show "$f"
 

@@ -8,7 +8,9 @@
 #   * a changed experiment is refused on an old DIR (exit 2, "--fresh" in the
 #     one-line message, outputs untouched) and accepted with --fresh;
 #   * a sweep (2 hardware fields, product) adds one CSV column per field and
-#     writes a roofline figure per derived spec and a plot per swept field.
+#     writes a roofline figure per derived spec and a plot per swept field;
+#   * several hardware names and models in one experiment: every pair gets
+#     its rows (shapes from the models' published sizes) and its figure.
 #
 # Needs $RIDGELINE and $RL_TOP_SRCDIR (set by make check) and gnuplot.
 set -u
@@ -113,6 +115,25 @@ cmp -s "$tmp/before.csv" "$tmp/ref/results.csv" || fail "a refused run changed r
 "$RIDGELINE" run "$tmp/changed.json" -o "$tmp/ref" -j 2 --fresh --no-plot >/dev/null 2>"$tmp/err" ||
 	fail "--fresh: $(cat "$tmp/err")"
 grep -q ',32,' "$tmp/ref/results.csv" || fail "--fresh did not run the changed experiment"
+
+# ---- several hardware names and models in one experiment -------------------
+# 2 GPUs × 2 models × 3 ops × 2 q × 1 batch = 24 points, a figure per pair
+cat >"$tmp/multi.json" <<'EOF'
+{"name": "multi", "hardware": ["a100-80gb-pcie", "h100-sxm"],
+ "model": ["llama-2-7b", "llama-3-8b"], "workload": {"q": [1, 16], "batch": [4]}}
+EOF
+"$RIDGELINE" run "$tmp/multi.json" -o "$tmp/multi" -j 2 >/dev/null 2>"$tmp/err" || fail "multi: $(cat "$tmp/err")"
+[ "$(($(wc -l <"$tmp/multi/results.csv") - 1))" -eq 24 ] || fail "multi: expected 24 rows"
+for hw in a100-80gb-pcie h100-sxm; do
+	for m in llama-2-7b llama-3-8b; do
+		[ -s "$tmp/multi/roofline-$hw-$m.svg" ] || fail "multi: no figure for $hw, $m"
+		# Llama-2-7B: hidden 4096, FFN 11008; Llama-3-8B: 4096, 14336
+		# (Touvron et al. 2023; Meta Llama 3 model card): up is m x 4096 . 4096 x FFN
+		ffn=11008; [ "$m" = llama-3-8b ] && ffn=14336
+		grep -q "^$hw,$m,up,16,4,64,$ffn,4096," "$tmp/multi/results.csv" ||
+			fail "multi: no up row 64x$ffn x4096 for $hw, $m"
+	done
+done
 
 echo "run_resume: $fails failures"
 [ "$fails" -eq 0 ]

@@ -197,30 +197,72 @@ int plot_roofline_write(const char *dir, const char *name,
 			 h->display_name);
 		gp_string(gp.f, title);
 	}
-	fprintf(gp.f,
-		" noenhanced font \",15\"\n"
-		"set xlabel \"Operational Intensity (FLOP/Byte)\"\n"
-		"set ylabel \"Performance (FLOP/s)\"\n"
-		"set logscale xy\n"
-		"# a little room beyond 1 and 10k: OI of a 1-row GEMM is just below 1\n"
-		"set xrange [0.8:12500]\n"
-		"set yrange [0.999e10:1.001e15]\n"
-		"# unlabelled decades (they carry the minor tics and the grid), then SI labels\n"
-		"set format x \"\"\n"
-		"set format y \"\"\n"
-		"set xtics 10\n"
-		"set ytics 10\n"
-		"set xtics add (\"1\" 1, \"10\" 10, \"100\" 100, \"1k\" 1000, \"10k\" 10000)\n"
-		"set ytics add (\"10G\" 1e10, \"100G\" 1e11, \"1T\" 1e12, \"10T\" 1e13, \"100T\" 1e14, \"1000T\" 1e15)\n"
-		"set mxtics 10\n"
-		"set mytics 10\n"
-		"set key bottom right\n\n"
-		"# Roofline of %s, %s (datasheet figures, as the analytic model uses)\n"
-		"bandwidth = %.6g  # bytes/s\n"
-		"peak = %.6g       # FLOP/s\n"
-		"ridge = peak / bandwidth  # %s FLOP/byte\n"
-		"$ridge << EOD\n%.6g 1e10\n%.6g 1e15\nEOD\n",
-		h->name, rl_dtype_name(dt), bw, peak, rtxt, ridge, ridge);
+	/* Axes as in the reference chart (OI 1..10k, 10G..1000T), widened by
+	 * whole decades only when a point or a ceiling lies outside. */
+	{
+		int x0 = 0, x1 = 4, y0 = 10, y1 = 15;
+		char xt[256] = "", yt[256] = "";
+
+		for (int i = 0; i < e->npoints; i++) {
+			const struct exp_point *p = &e->points[i];
+			const struct result_row *r = &rows[i];
+			double sim = r->roof.flops / (r->sim.time_us * 1e-6);
+
+			if (p->spec != spec || p->model != model)
+				continue;
+			while (r->roof.oi < pow(10, x0) * 0.8 && x0 > -3)
+				x0--;
+			while (r->roof.oi > pow(10, x1) && x1 < 8)
+				x1++;
+			while (sim < pow(10, y0) && y0 > 6)
+				y0--;
+		}
+		while (peak * 1.3 > pow(10, y1) && y1 < 20)
+			y1++;
+		while (ridge > pow(10, x1) && x1 < 8)
+			x1++;
+		for (int d = x0; d <= x1; d++) {
+			static const char *const xl[] = {"1m", "10m", "100m", "1", "10",
+				"100", "1k", "10k", "100k", "1M", "10M", "100M"};
+
+			snprintf(xt + strlen(xt), sizeof xt - strlen(xt), "%s\"%s\" 1e%d",
+				 d > x0 ? ", " : "", xl[d + 3], d);
+		}
+		for (int d = y0; d <= y1; d++) {
+			/* SI labels; T continues to 1000T as in the reference */
+			static const char *const yl[] = {"1M", "10M", "100M", "1G",
+				"10G", "100G", "1T", "10T", "100T", "1000T", "10P",
+				"100P", "1E", "10E", "100E"};
+
+			snprintf(yt + strlen(yt), sizeof yt - strlen(yt), "%s\"%s\" 1e%d",
+				 d > y0 ? ", " : "", yl[d - 6], d);
+		}
+		fprintf(gp.f,
+			" noenhanced font \",15\"\n"
+			"set xlabel \"Operational Intensity (FLOP/Byte)\"\n"
+			"set ylabel \"Performance (FLOP/s)\"\n"
+			"set logscale xy\n"
+			"# a little room beyond the end decades: OI of a 1-row GEMM is just below 1\n"
+			"set xrange [0.8e%d:1.25e%d]\n"
+			"set yrange [0.999e%d:1.001e%d]\n"
+			"# unlabelled decades (they carry the minor tics and the grid), then SI labels\n"
+			"set format x \"\"\n"
+			"set format y \"\"\n"
+			"set xtics 10\n"
+			"set ytics 10\n"
+			"set xtics add (%s)\n"
+			"set ytics add (%s)\n"
+			"set mxtics 10\n"
+			"set mytics 10\n"
+			"set key bottom right\n\n"
+			"# Roofline of %s, %s (datasheet figures, as the analytic model uses)\n"
+			"bandwidth = %.6g  # bytes/s\n"
+			"peak = %.6g       # FLOP/s\n"
+			"ridge = peak / bandwidth  # %s FLOP/byte\n"
+			"$ridge << EOD\n%.6g 1e%d\n%.6g 1e%d\nEOD\n",
+			x0, x1, y0, y1, xt, yt, h->name, rl_dtype_name(dt), bw, peak,
+			rtxt, ridge, y0, ridge, y1);
+	}
 
 	/* The plot command, built once and used for both terminals. */
 	if (!(pc = open_memstream(&plot, &plotlen))) {

@@ -8,8 +8,8 @@
  *  - a slot's body has fn != NULL iff its event is pending and not
  *    cancelled; ncancelled counts the keys whose body has fn == NULL;
  *  - free slots form a singly linked list threaded through body.arg;
- *  - every seq in the heap is < next_seq, and next_seq < SEQ_LIMIT after a
- *    schedule.
+ *  - every seq in the heap is < next_seq <= SEQ_LIMIT (a schedule that finds
+ *    next_seq == SEQ_LIMIT renumbers first).
  *
  *
  * Hot path cost: a schedule is one pop of the free list plus a sift-up

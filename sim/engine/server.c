@@ -27,8 +27,10 @@ void sim_server_init(struct sim_server *sv, double rate_bytes_per_s,
 {
 	assert(rate_bytes_per_s > 0.0);
 	sv->rate = rate_bytes_per_s / PS_PER_S;
+	sv->ps_per_byte = PS_PER_S / rate_bytes_per_s;
+	sv->track_wait = keep_samples >= 0;
 	sv->latency = latency_ps;
-	sim_stats_init(&sv->wait, keep_samples);
+	sim_stats_init(&sv->wait, keep_samples > 0);
 	sim_server_reset(sv);
 }
 
@@ -53,12 +55,17 @@ sim_time_t sim_server_request(struct sim_server *sv, sim_time_t arrival,
 			      double bytes)
 {
 	sim_time_t s = arrival > sv->free_at ? arrival : sv->free_at;
-	double exact = bytes / sv->rate - sv->carry;
+	double exact = bytes * sv->ps_per_byte - sv->carry;
 	sim_time_t d = 0;
 
 	assert(bytes >= 0.0);
-	if (exact > EPS)
-		d = (sim_time_t)ceil(exact - EPS);
+	if (exact > EPS) {
+		/* ceil(exact - EPS) without the libm call */
+		double x = exact - EPS;
+
+		d = (sim_time_t)x;
+		d += (double)d < x;
+	}
 	sv->carry = (double)d - exact;
 	sv->free_at = s + d;
 	sv->busy_ps += (double)d;
@@ -66,7 +73,8 @@ sim_time_t sim_server_request(struct sim_server *sv, sim_time_t arrival,
 	sv->bytes += bytes;
 	/* if keeping the sample fails to allocate, this wait is missing from
 	 * the statistics; the timing is unaffected */
-	(void)sim_stats_add(&sv->wait, (double)(s - arrival));
+	if (sv->track_wait)
+		(void)sim_stats_add(&sv->wait, (double)(s - arrival));
 	return sv->free_at + sv->latency;
 }
 

@@ -23,6 +23,8 @@
 
 struct sim_server {
 	double rate;          /* bytes per picosecond */
+	double ps_per_byte;   /* 1 / rate: a multiply, not a divide, per request */
+	int track_wait;       /* record queueing delays in `wait` */
 	sim_time_t latency;   /* fixed latency added after service, ps */
 	sim_time_t free_at;   /* when the link is next free, ps */
 	double carry;         /* fractional ps carried from rounding */
@@ -32,8 +34,12 @@ struct sim_server {
 	struct sim_stats wait; /* queueing delay s - a, ps */
 };
 
-/* rate_bytes_per_s: e.g. 48.4e9; latency in ps. keep_samples: store every
- * queueing delay for percentiles (costs memory), else mean/variance only. */
+/* rate_bytes_per_s: e.g. 48.4e9; latency in ps. keep_samples: 1 = store
+ * every queueing delay for percentiles (costs memory), 0 = mean/variance
+ * only, SIM_SERVER_NO_WAIT_STATS (-1) = no queueing statistics at all
+ * (busy time and bytes are always kept) for hot paths that do not read
+ * them. */
+#define SIM_SERVER_NO_WAIT_STATS (-1)
 void sim_server_init(struct sim_server *sv, double rate_bytes_per_s,
 		     sim_time_t latency_ps, int keep_samples);
 void sim_server_destroy(struct sim_server *sv);

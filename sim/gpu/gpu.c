@@ -217,7 +217,7 @@ static void ev_cta_done(struct sim_engine *e, void *ctx, uint64_t arg)
  * flight (see gpu_simulate_gemm), so loads still overlap MMAs; these are
  * long-running, throughput-bound GEMMs where the per-CTA fill that merging
  * coarsens is a small fraction of the time. */
-#define STEP_BUDGET 150000.0
+#define STEP_BUDGET 40000.0
 
 static int step_group(const struct kernel_config *k)
 {
@@ -319,9 +319,10 @@ int gpu_simulate_gemm(const struct hw_spec *hw, const struct gemm *gm,
 	if (!g->e || !g->sms || !g->slots || !g->ready || !g->arrivals)
 		goto oom_g;
 	for (unsigned i = 0; i < g->nsm; i++) {
-		sim_server_init(&g->sms[i].tensor, clk, 0, 0);
+		sim_server_init(&g->sms[i].tensor, clk, 0,
+				SIM_SERVER_NO_WAIT_STATS);
 		sim_server_init(&g->sms[i].port, hw->sm.l2_bytes_per_clk * clk,
-				0, 0);
+				0, SIM_SERVER_NO_WAIT_STATS);
 	}
 	if (opts && opts->l2_warm) {
 		/* operands resident, as after an identical previous call */

@@ -108,6 +108,7 @@ struct gpu_mem *gpu_hbm_new(const struct hw_spec *hw)
 	rate = hw_spec_effective_bandwidth(hw) / h->nch;
 	lat = (sim_time_t)(hw->hbm.latency_ns * SIM_PS_PER_NS);
 	for (unsigned i = 0; i < h->nch; i++)
-		sim_server_init(&h->ch[i], rate, lat, 0);
+		sim_server_init(&h->ch[i], rate, lat,
+				SIM_SERVER_NO_WAIT_STATS);
 	return &h->base;
 }

@@ -251,6 +251,6 @@ struct gpu_mem *gpu_l2_new(const struct hw_spec *hw, uint64_t nids,
 	c->hit_lat = (sim_time_t)(hw->l2.hit_latency_cycles / clk * 1e12);
 	for (unsigned i = 0; i < c->nsl; i++)
 		sim_server_init(&c->sl[i], hw->l2.bytes_per_clk * clk / c->nsl,
-				c->hit_lat, 0);
+				c->hit_lat, SIM_SERVER_NO_WAIT_STATS);
 	return &c->base;
 }

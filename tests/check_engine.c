@@ -551,6 +551,24 @@ START_TEST(test_server_fifo_queueing_matches_hand_computation)
 }
 END_TEST
 
+/* Without queueing statistics the timing is the same hand-computed FIFO
+ * (rate 1 B/ps, latency 10: arrivals 0, 0, 5 of 100 B complete at 110,
+ * 210, 310) and busy time is still kept; no wait is recorded. */
+START_TEST(test_server_without_wait_stats_times_the_same)
+{
+	struct sim_server sv;
+
+	sim_server_init(&sv, 1e12, 10, SIM_SERVER_NO_WAIT_STATS);
+	ck_assert_uint_eq(sim_server_request(&sv, 0, 100), 110);
+	ck_assert_uint_eq(sim_server_request(&sv, 0, 100), 210);
+	ck_assert_uint_eq(sim_server_request(&sv, 5, 100), 310);
+	ck_assert_double_eq_tol(sv.busy_ps, 300.0, 1e-9);
+	ck_assert_uint_eq(sv.requests, 3);
+	ck_assert_uint_eq(sv.wait.n, 0);
+	sim_server_destroy(&sv);
+}
+END_TEST
+
 /* An arrival after the link went idle starts at once: 64 B at 2 B/ps
  * (2e12 B/s) = 32 ps, latency 5. Arrival 0 → done 37; arrival 1000 →
  * service 1000..1032, done 1037, wait 0. */
@@ -884,6 +902,7 @@ static Suite *engine_suite(void)
 	ADD(s, test_stop_returns_after_current_handler);
 	ADD(s, test_after_is_relative_to_the_handler_time);
 	ADD(s, test_server_fifo_queueing_matches_hand_computation);
+	ADD(s, test_server_without_wait_stats_times_the_same);
 	ADD(s, test_server_idle_link_serves_arrival_without_wait);
 	ADD(s, test_server_rounding_carries_fractional_ps);
 	ADD(s, test_server_many_small_requests_do_not_drift);

@@ -369,11 +369,17 @@ int gpu_simulate_gemm(const struct hw_spec *hw, const struct gemm *gm,
 	r->hbm_util = hs.busy_ps / (hs.servers * (double)elapsed);
 	r->l2_util = ls.busy_ps / (ls.servers * (double)elapsed);
 	{
+		/* the SM pipe is busy for max(tensor, shared-memory) cycles
+		 * per step; the tensor cores for the MMA share of that */
+		double fpc = hw_spec_sustained_flops(hw, gm->dtype) /
+			     (hw->sm.count * clk);
+		double mma = 2.0 * kc.bm * kc.bn * kc.bk / fpc;
 		double busy = 0;
 
 		for (unsigned i = 0; i < g->nsm; i++)
 			busy += g->sms[i].tensor.busy_ps;
-		r->tensor_util = busy / (g->nsm * (double)elapsed);
+		r->tensor_util = busy * (mma / kc.step_cycles) /
+				 (g->nsm * (double)elapsed);
 	}
 	r->waves = (double)kc.ctas / nslots;
 	kernel_name(&kc, r->tile, sizeof(r->tile));

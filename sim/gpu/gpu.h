@@ -28,7 +28,7 @@ struct gpu_result {
 	double tflops;         /* flops / time, TFLOP/s */
 	double hbm_gbps;       /* bytes_hbm / time, GB/s */
 	double l2_hit_rate;    /* fraction of L2 requests (bytes) that hit */
-	double tensor_util;    /* tensor busy / (SMs · time) */
+	double tensor_util;    /* tensor-core busy (MMA cycles) / (SMs · time) */
 	double hbm_util;       /* HBM channel busy / (channels · time) */
 	double l2_util;        /* L2 slice busy / (slices · time) */
 	double waves;          /* CTAs / concurrently resident CTAs */

@@ -97,19 +97,22 @@ int cmd_gemm(int argc, char **argv)
 					"value\n", argv[optind - 1]);
 			return 2;
 		default:
-			fprintf(stderr, "ridgeline gemm: unknown option '%s'\n%s",
-				argv[optind - 1], usage);
+			fprintf(stderr, "ridgeline gemm: unknown option '%s' "
+					"(see ridgeline %s --help)\n",
+				argv[optind - 1], "gemm");
 			return 2;
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "ridgeline gemm: unexpected argument '%s'\n%s",
-			argv[optind], usage);
+		fprintf(stderr, "ridgeline gemm: unexpected argument '%s' "
+				"(see ridgeline %s --help)\n",
+			argv[optind], "gemm");
 		return 2;
 	}
 	if (!hwname || !dim[0] || !dim[1] || !dim[2]) {
 		fprintf(stderr, "ridgeline gemm: --hw, -m, -n and -k are "
-				"required\n%s", usage);
+				"required (see "
+				"ridgeline gemm --help)\n");
 		return 2;
 	}
 	g.m = dim[0];

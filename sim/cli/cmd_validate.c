@@ -95,13 +95,15 @@ int cmd_validate(int argc, char **argv)
 			return 2;
 		default:
 			fprintf(stderr, "ridgeline validate: unknown option "
-					"'%s'\n%s", argv[optind - 1], usage);
+					"'%s' (see ridgeline validate --help)\n",
+				argv[optind - 1]);
 			return 2;
 		}
 	}
 	if (optind < argc || !hwname || !measured) {
 		fprintf(stderr, "ridgeline validate: --hw and --measured are "
-				"required\n%s", usage);
+				"required (see "
+				"ridgeline validate --help)\n");
 		return 2;
 	}
 	if (dir) {

@@ -60,6 +60,7 @@ expect 2 "--hw, -m, -n and -k are required" -- \
 	"$R" gemm --hw $SXM -m 8 -n 8
 expect 2 "unknown option '--bogus'" -- \
 	"$R" gemm --hw $SXM -m 8 -n 8 -k 8 --bogus
+expect 2 "option '--hw' needs a value" -- "$R" gemm -m 8 -n 8 -k 8 --hw
 expect 2 "nope" -- "$R" gemm --hw nope -m 8 -n 8 -k 8
 expect 2 'found "hbm.bandwith_gbps"' -- \
 	"$R" gemm --hw $SXM -m 8 -n 8 -k 8 --set hbm.bandwith_gbps=1

@@ -23,11 +23,25 @@ int cli_parse_uint(const char *cmd, const char *opt, const char *s,
 
 struct hw_spec;
 
-/* Apply --set PATH=VALUE overrides (dotted hw paths, e.g.
- * hbm.efficiency=0.8) to hw, then re-check the spec. Prints one line and
+/* --set PATH=VALUE overrides (dotted hw paths, e.g. hbm.efficiency=0.8),
+ * collected while parsing options, applied after the spec is loaded. */
+#define CLI_MAX_SETS 32
+struct cli_sets {
+	const char *v[CLI_MAX_SETS]; /* "PATH=VALUE", borrowed from argv */
+	int n;
+};
+
+/* Remember one --set; prints one line and returns -1 when too many. */
+int cli_sets_add(const char *cmd, struct cli_sets *s, const char *arg);
+
+/* Apply the overrides to hw, then re-check the spec. Prints one line and
  * returns -1 on a bad override. */
-int cli_apply_sets(const char *cmd, struct hw_spec *hw, const char **sets,
-		   int n);
+int cli_apply_sets(const char *cmd, struct hw_spec *hw,
+		   const struct cli_sets *s);
+
+/* The one-line answer to a getopt failure: c is ':' (missing value) or
+ * '?' (unknown option); `bad` is the offending argument. Returns 2. */
+int cli_bad_option(const char *cmd, int c, const char *bad);
 
 /* Number of online processors (>= 1): the default for -j. */
 int cli_default_jobs(void);

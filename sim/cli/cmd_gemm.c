@@ -9,8 +9,6 @@
 #include "hw/spec.h"
 #include "models/roofline.h"
 #include "sim/cli/cli.h"
-
-#define MAX_SETS 32
 #include "sim/run/results.h"
 
 static const char usage[] =
@@ -38,8 +36,7 @@ int cmd_gemm(int argc, char **argv)
 	struct hw_spec *hw = NULL;
 	struct result_row row;
 	char err[RL_ERR_LEN];
-	const char *sets[MAX_SETS];
-	int nsets = 0;
+	struct cli_sets sets = {.n = 0};
 	int csv = 0, c, rc;
 
 	optind = 1;
@@ -82,25 +79,14 @@ int cmd_gemm(int argc, char **argv)
 			csv = 1;
 			break;
 		case 'S':
-			if (nsets == MAX_SETS) {
-				fprintf(stderr, "ridgeline gemm: at most %d --set "
-						"options\n", MAX_SETS);
+			if (cli_sets_add("gemm", &sets, optarg))
 				return 2;
-			}
-			sets[nsets++] = optarg;
 			break;
 		case 'h':
 			fputs(usage, stdout);
 			return 0;
-		case ':':
-			fprintf(stderr, "ridgeline gemm: option '%s' needs a "
-					"value\n", argv[optind - 1]);
-			return 2;
 		default:
-			fprintf(stderr, "ridgeline gemm: unknown option '%s' "
-					"(see ridgeline %s --help)\n",
-				argv[optind - 1], "gemm");
-			return 2;
+			return cli_bad_option("gemm", c, argv[optind - 1]);
 		}
 	}
 	if (optind < argc) {
@@ -122,7 +108,7 @@ int cmd_gemm(int argc, char **argv)
 		fprintf(stderr, "ridgeline gemm: %s\n", err);
 		return cli_exit_code(rc);
 	}
-	if (cli_apply_sets("gemm", hw, sets, nsets)) {
+	if (cli_apply_sets("gemm", hw, &sets)) {
 		hw_spec_free(hw);
 		return 2;
 	}

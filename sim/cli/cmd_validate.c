@@ -10,8 +10,6 @@
 
 #include "hw/spec.h"
 #include "sim/cli/cli.h"
-
-#define MAX_SETS 32
 #include "sim/run/validate.h"
 
 static const char usage[] =
@@ -56,8 +54,7 @@ int cmd_validate(int argc, char **argv)
 	struct validate_summary s;
 	char err[RL_ERR_LEN], path[1024];
 	double b32 = 32.0 * 1024 * 1024;
-	const char *sets[MAX_SETS];
-	int nsets = 0;
+	struct cli_sets sets = {.n = 0};
 	int c, rc;
 
 	optind = 1;
@@ -79,25 +76,14 @@ int cmd_validate(int argc, char **argv)
 				return 2;
 			break;
 		case 'S':
-			if (nsets == MAX_SETS) {
-				fprintf(stderr, "ridgeline validate: at most %d --set "
-						"options\n", MAX_SETS);
+			if (cli_sets_add("validate", &sets, optarg))
 				return 2;
-			}
-			sets[nsets++] = optarg;
 			break;
 		case 'h':
 			fputs(usage, stdout);
 			return 0;
-		case ':':
-			fprintf(stderr, "ridgeline validate: option '%s' needs "
-					"a value\n", argv[optind - 1]);
-			return 2;
 		default:
-			fprintf(stderr, "ridgeline validate: unknown option "
-					"'%s' (see ridgeline validate --help)\n",
-				argv[optind - 1]);
-			return 2;
+			return cli_bad_option("validate", c, argv[optind - 1]);
 		}
 	}
 	if (optind < argc || !hwname || !measured) {
@@ -117,7 +103,7 @@ int cmd_validate(int argc, char **argv)
 	}
 	if ((rc = hw_spec_load(hwname, &hw, err)) != RL_OK)
 		goto fail;
-	if (cli_apply_sets("validate", hw, sets, nsets)) {
+	if (cli_apply_sets("validate", hw, &sets)) {
 		hw_spec_free(hw);
 		return 2;
 	}

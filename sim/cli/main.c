@@ -61,9 +61,33 @@ int cli_parse_uint(const char *cmd, const char *opt, const char *s,
 	return 0;
 }
 
-int cli_apply_sets(const char *cmd, struct hw_spec *hw, const char **sets,
-		   int n)
+int cli_sets_add(const char *cmd, struct cli_sets *s, const char *arg)
 {
+	if (s->n == CLI_MAX_SETS) {
+		fprintf(stderr, "ridgeline %s: at most %d --set options\n", cmd,
+			CLI_MAX_SETS);
+		return -1;
+	}
+	s->v[s->n++] = arg;
+	return 0;
+}
+
+int cli_bad_option(const char *cmd, int c, const char *bad)
+{
+	if (c == ':')
+		fprintf(stderr, "ridgeline %s: option '%s' needs a value\n", cmd,
+			bad);
+	else
+		fprintf(stderr, "ridgeline %s: unknown option '%s' (see "
+				"ridgeline %s --help)\n", cmd, bad, cmd);
+	return 2;
+}
+
+int cli_apply_sets(const char *cmd, struct hw_spec *hw,
+		   const struct cli_sets *s)
+{
+	const char *const *sets = s->v;
+	int n = s->n;
 	char err[RL_ERR_LEN], path[128];
 
 	for (int i = 0; i < n; i++) {

@@ -6,10 +6,11 @@
  *   srun -N 4 -n 64 ridgeline-mpi EXPERIMENT -o DIR
  *
  * Rank 0 validates the experiment, owns DIR (journal and outputs) and hands
- * out points one at a time to whichever rank asks next (dynamic: slow and
- * fast points balance themselves); it also simulates on -j N threads of
- * its own (default 1 when there are other ranks, so one rank per core is
- * the natural layout). The other ranks parse the experiment rank 0 sends
+ * out points to whichever rank returns one (dynamic: slow and fast points
+ * balance themselves; each rank holds two, so the next one is waiting when
+ * it finishes one). It also simulates on -j N threads of its own (default
+ * 1 when there are other ranks, so one rank per core is the natural
+ * layout). The other ranks parse the experiment rank 0 sends
  * them, load the hardware and model files from their own data path, prove
  * with the fingerprint that they loaded the same specs, then simulate the
  * points they are given and send each result back. Rank 0 journals a
@@ -77,8 +78,10 @@ static int worker(int rank)
 	free(text);
 	if (m.status == RL_OK)
 		m.status = runner_fingerprint_of(e, m.fingerprint, m.err);
+	/* hello, then: take the next point (rank 0 keeps PREFETCH of them
+	 * queued here), simulate it, send it back; -1 ends the loop */
+	MPI_Send(&m, (int)sizeof m, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
 	for (;;) {
-		MPI_Send(&m, (int)sizeof m, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
 		MPI_Recv(&next, 1, MPI_INT, 0, TAG_WORK, MPI_COMM_WORLD,
 			 MPI_STATUS_IGNORE);
 		if (next < 0)
@@ -86,23 +89,46 @@ static int worker(int rank)
 		memset(&m, 0, sizeof m);
 		m.point = next;
 		m.status = runner_simulate(e, next, &m.res, m.err);
+		MPI_Send(&m, (int)sizeof m, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
 	}
 	experiment_free(e);
 	return 0;
 }
 
-/* Rank 0: serve the other ranks until each has been told to stop. */
-static void serve(struct runner *r, int nworkers)
+/* Hand point `next` (or the stop, -1) to rank w. */
+static void give(int w, int next, int *outstanding, unsigned char *stopped)
+{
+	MPI_Send(&next, 1, MPI_INT, w, TAG_WORK, MPI_COMM_WORLD);
+	if (next < 0)
+		stopped[w] = 1;
+	else
+		outstanding[w]++;
+}
+
+/* Rank 0: serve the other ranks until each has been told to stop and has
+ * sent back every point it was given. Each rank holds PREFETCH points, so
+ * that its next point is already in its mailbox when it finishes one and
+ * rank 0's polling latency never leaves it idle. */
+#define PREFETCH 2
+
+static int serve(struct runner *r, int size)
 {
 	const struct timespec nap = {0, 1000000L}; /* 1 ms */
 	char err[RL_ERR_LEN], msg[RL_ERR_LEN + 64];
-	int active = nworkers;
+	int *outstanding = calloc((size_t)size, sizeof *outstanding);
+	unsigned char *stopped = calloc((size_t)size, 1);
+	int active = size - 1;
 	struct msg m;
 
+	if (!outstanding || !stopped) {
+		free(outstanding);
+		free(stopped);
+		return RL_EIO;
+	}
 	while (active > 0) {
 		MPI_Request req;
 		MPI_Status st;
-		int flag = 0, next;
+		int flag = 0, w;
 
 		MPI_Irecv(&m, (int)sizeof m, MPI_BYTE, MPI_ANY_SOURCE, TAG_RESULT,
 			  MPI_COMM_WORLD, &req);
@@ -113,26 +139,35 @@ static void serve(struct runner *r, int nworkers)
 			runner_progress(r, 0);
 			nanosleep(&nap, NULL);
 		}
+		w = st.MPI_SOURCE;
 		if (m.point < 0) {
 			if (m.status != RL_OK) {
-				snprintf(msg, sizeof msg, "rank %d: %s", st.MPI_SOURCE, m.err);
+				snprintf(msg, sizeof msg, "rank %d: %s", w, m.err);
 				runner_fail(r, m.status, msg);
 			} else if (strcmp(m.fingerprint, runner_fingerprint(r))) {
 				snprintf(msg, sizeof msg, "rank %d loaded other hardware/model files or another ridgeline version than rank 0 (fingerprint %.12s, rank 0 %.12s): install the same ridgeline and data on every node",
-					 st.MPI_SOURCE, m.fingerprint, runner_fingerprint(r));
+					 w, m.fingerprint, runner_fingerprint(r));
 				runner_fail(r, RL_EINPUT, msg);
 			}
-		} else if (m.status != RL_OK) {
-			snprintf(msg, sizeof msg, "rank %d: %s", st.MPI_SOURCE, m.err);
-			runner_fail(r, RL_EIO, msg);
-		} else if (runner_complete(r, m.point, &m.res, err) != RL_OK) {
-			runner_fail(r, RL_EIO, err);
+			for (int k = 0; k < PREFETCH && !stopped[w]; k++)
+				give(w, runner_next(r), outstanding, stopped);
+		} else {
+			outstanding[w]--;
+			if (m.status != RL_OK) {
+				snprintf(msg, sizeof msg, "rank %d: %s", w, m.err);
+				runner_fail(r, RL_EIO, msg);
+			} else if (runner_complete(r, m.point, &m.res, err) != RL_OK) {
+				runner_fail(r, RL_EIO, err);
+			}
+			if (!stopped[w])
+				give(w, runner_next(r), outstanding, stopped);
 		}
-		next = runner_next(r);
-		MPI_Send(&next, 1, MPI_INT, st.MPI_SOURCE, TAG_WORK, MPI_COMM_WORLD);
-		if (next < 0)
+		if (stopped[w] && outstanding[w] == 0)
 			active--;
 	}
+	free(outstanding);
+	free(stopped);
+	return RL_OK;
 }
 
 static int master(int argc, char **argv, int size)
@@ -166,7 +201,8 @@ static int master(int argc, char **argv, int size)
 	jobs = o.jobs_set ? o.jobs : (size > 1 ? 1 : o.jobs);
 	if (runner_threads_start(r, jobs, &t, err) != RL_OK)
 		runner_fail(r, RL_EIO, err);
-	serve(r, size - 1);
+	if (serve(r, size) != RL_OK)
+		runner_fail(r, RL_EIO, "out of memory");
 	runner_threads_join(t);
 	runner_progress(r, 1);
 	if ((code = runner_error(r, err)) != RL_OK) {

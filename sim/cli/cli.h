@@ -43,6 +43,12 @@ int cli_apply_sets(const char *cmd, struct hw_spec *hw,
  * '?' (unknown option); `bad` is the offending argument. Returns 2. */
 int cli_bad_option(const char *cmd, int c, const char *bad);
 
+/* `ridgeline CMD list | show NAME|PATH` (the hw and models commands):
+ * --help anywhere prints usage; anything else malformed is one line on
+ * stderr and status 2. Returns list() or show(arg). */
+int cli_list_show(const char *cmd, int argc, char **argv, const char *usage,
+		  int (*list)(void), int (*show)(const char *name));
+
 /* Number of online processors (>= 1): the default for -j. */
 int cli_default_jobs(void);
 

@@ -37,19 +37,6 @@ static void col(const char *s, int width)
 		putchar(' ');
 }
 
-static int is_help(const char *a)
-{
-	return !strcmp(a, "--help") || !strcmp(a, "-h");
-}
-
-static int bad_usage(const char *fmt, const char *arg)
-{
-	fputs("ridgeline hw: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fputs(" (try ridgeline hw --help)\n", stderr);
-	return 2;
-}
-
 static int hw_list(void)
 {
 	char **names = NULL, err[RL_ERR_LEN];
@@ -182,33 +169,5 @@ static int hw_show(const char *name)
 
 int cmd_hw(int argc, char **argv)
 {
-	const char *sub = argc > 1 ? argv[1] : NULL;
-
-	for (int i = 1; i < argc; i++)
-		if (is_help(argv[i])) {
-			fputs(usage_text, stdout);
-			return 0;
-		}
-	if (!sub) {
-		fputs(usage_text, stderr);
-		return 2;
-	}
-	for (int i = 1; i < argc; i++)
-		if (argv[i][0] == '-' && argv[i][1])
-			return bad_usage("unknown option '%s'", argv[i]);
-	if (!strcmp(sub, "list")) {
-		if (argc > 2)
-			return bad_usage("list takes no arguments, found '%s'",
-					 argv[2]);
-		return hw_list();
-	}
-	if (!strcmp(sub, "show")) {
-		if (argc < 3)
-			return bad_usage("show needs a NAME or PATH%s", "");
-		if (argc > 3)
-			return bad_usage("show takes one NAME or PATH, found "
-					 "also '%s'", argv[3]);
-		return hw_show(argv[2]);
-	}
-	return bad_usage("expected 'list' or 'show', found '%s'", sub);
+	return cli_list_show("hw", argc, argv, usage_text, hw_list, hw_show);
 }

@@ -23,14 +23,6 @@ static const char usage_text[] =
 	"NAME is a file name without .json (e.g. llama-33b); anything with a\n"
 	"'/' or ending in .json is a path.\n";
 
-static int bad_usage(const char *fmt, const char *arg)
-{
-	fputs("ridgeline models: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fputs(" (try ridgeline models --help)\n", stderr);
-	return 2;
-}
-
 static const char *mlp_name(const struct model_spec *m)
 {
 	return m->mlp == MODEL_MLP_GATED ? "gated" : "plain";
@@ -121,33 +113,5 @@ static int models_show(const char *name)
 
 int cmd_models(int argc, char **argv)
 {
-	const char *sub = argc > 1 ? argv[1] : NULL;
-
-	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(usage_text, stdout);
-			return 0;
-		}
-	if (!sub) {
-		fputs(usage_text, stderr);
-		return 2;
-	}
-	for (int i = 1; i < argc; i++)
-		if (argv[i][0] == '-' && argv[i][1])
-			return bad_usage("unknown option '%s'", argv[i]);
-	if (!strcmp(sub, "list")) {
-		if (argc > 2)
-			return bad_usage("list takes no arguments, found '%s'",
-					 argv[2]);
-		return models_list();
-	}
-	if (!strcmp(sub, "show")) {
-		if (argc < 3)
-			return bad_usage("show needs a NAME or PATH%s", "");
-		if (argc > 3)
-			return bad_usage("show takes one NAME or PATH, found "
-					 "also '%s'", argv[3]);
-		return models_show(argv[2]);
-	}
-	return bad_usage("expected 'list' or 'show', found '%s'", sub);
+	return cli_list_show("models", argc, argv, usage_text, models_list, models_show);
 }

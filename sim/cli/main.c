@@ -122,6 +122,48 @@ int cli_apply_sets(const char *cmd, struct hw_spec *hw,
 	return 0;
 }
 
+static int bad_usage(const char *cmd, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "ridgeline %s: ", cmd);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (try ridgeline %s --help)\n", cmd);
+	return 2;
+}
+
+int cli_list_show(const char *cmd, int argc, char **argv, const char *usage,
+		  int (*list)(void), int (*show)(const char *name))
+{
+	const char *sub = argc > 1 ? argv[1] : NULL;
+
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(usage, stdout);
+			return 0;
+		}
+	if (!sub) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	for (int i = 1; i < argc; i++)
+		if (argv[i][0] == '-' && argv[i][1])
+			return bad_usage(cmd, "unknown option '%s'", argv[i]);
+	if (!strcmp(sub, "list")) {
+		if (argc > 2)
+			return bad_usage(cmd, "list takes no arguments, found "
+					      "'%s'", argv[2]);
+		return list();
+	}
+	if (!strcmp(sub, "show")) {
+		if (argc < 3)
+			return bad_usage(cmd, "show needs a NAME or PATH%s", "");
+		if (argc > 3)
+			return bad_usage(cmd, "show takes one NAME or PATH, "
+					      "found also '%s'", argv[3]);
+		return show(argv[2]);
+	}
+	return bad_usage(cmd, "expected 'list' or 'show', found '%s'", sub);
+}
+
 int cli_default_jobs(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);

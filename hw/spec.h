@@ -32,6 +32,7 @@ struct hw_spec {
 		double max_warps;    /* resident warps per SM */
 		double l2_bytes_per_clk; /* L2->SM load bandwidth per SM, bytes/clock */
 		double smem_bytes_per_clk; /* shared-memory read bandwidth per SM, bytes/clock */
+		double cluster_multicast; /* CTAs sharing one L2 read of an operand tile (TMA multicast), 1 = none */
 	} sm;
 	struct {
 		double boost_mhz;     /* datasheet boost clock (defines the peak), MHz */
@@ -41,6 +42,9 @@ struct hw_spec {
 		double fp16_flop_per_clk; /* dense fp16 FLOP per clock per SM */
 		double bf16_flop_per_clk; /* dense bf16 FLOP per clock per SM */
 		double fp8_flop_per_clk;  /* dense fp8 FLOP per clock per SM, 0 = none */
+		double warpgroup_mma;     /* 1: MMAs read operands from shared memory once per
+					   * warpgroup (wgmma, tcgen05); 0: each warp loads its
+					   * fragments (ldmatrix, SM80) */
 	} tensor;
 	struct {
 		double size_mb;          /* capacity, MiB */

@@ -8,7 +8,8 @@
  *    for A/B fragments and addressing, capped at 255 (what nvcc reports for
  *    CUTLASS SM80 kernels: ≈ 230 for 128×256 with 8 warps);
  *  - shared memory per stage: (BM + BN)·BK·element bytes; stages: 4 for
- *    BK = 32, 3 for BK = 64 (CUTLASS SM80 defaults), fewer if they do not
+ *    BK = 32, 3 for BK = 64 (CUTLASS SM80 defaults) or, with warpgroup
+ *    MMA and TMA (SM90+), as many as fit up to 8; fewer if they do not
  *    fit, at least 2;
  *  - CTAs per SM: the minimum over shared memory, registers, warps and the
  *    CTA limit;
@@ -75,8 +76,14 @@ int kernel_config_make(const struct hw_spec *hw, const struct gemm *g, int bm,
 	{
 		double fpc = flop_per_clk(hw, g->dtype);
 		double mma = 2.0 * bm * bn * bk / fpc;
-		double smem_rd = (double)cfg->warps_m * cfg->warps_n *
-				 (bm / cfg->warps_m + bn / cfg->warps_n) * bk * e;
+		/* ldmatrix: every warp reads its A rows and B columns;
+		 * warpgroup MMA: every warpgroup (4 warps, splitting BM)
+		 * reads its A rows and all of B, once */
+		double wgs = cfg->threads / 128 > 0 ? cfg->threads / 128 : 1;
+		double smem_rd = hw->tensor.warpgroup_mma ?
+			(bm + wgs * bn) * (double)bk * e :
+			(double)cfg->warps_m * cfg->warps_n *
+				(bm / cfg->warps_m + bn / cfg->warps_n) * bk * e;
 		double sm_clk = smem_rd / hw->sm.smem_bytes_per_clk;
 
 		if (fpc <= 0)
@@ -86,7 +93,9 @@ int kernel_config_make(const struct hw_spec *hw, const struct gemm *g, int bm,
 	cfg->regs = bm * bn / cfg->threads + 72;
 	if (cfg->regs > 255)
 		cfg->regs = 255;
-	cfg->stages = bk == 32 ? 4 : 3;
+	/* SM80 multistage defaults; TMA pipelines (SM90+) take as many
+	 * stages as shared memory holds, up to 8 (CUTLASS StageCountAuto) */
+	cfg->stages = hw->tensor.warpgroup_mma ? 8 : bk == 32 ? 4 : 3;
 	while (cfg->stages > 2 && cfg->stages * stage_bytes > smem)
 		cfg->stages--;
 	cfg->smem_bytes = cfg->stages * stage_bytes;
@@ -167,7 +176,11 @@ double kernel_estimate_us(const struct hw_spec *hw, const struct gemm *g,
 	double bytes = a * ra + b * rb + e * (double)g->m * g->n;
 	double t_mem = (bytes + partial) / bw;
 	double step_bytes = (c->bm + c->bn) * c->bk * e;
-	double l2_bytes = (double)c->ctas * c->ksteps * step_bytes;
+	/* with TMA multicast a cluster's CTAs share one B transfer */
+	double mc = hw->sm.cluster_multicast < (double)c->tiles_m ?
+		    hw->sm.cluster_multicast : (double)c->tiles_m;
+	double l2_bytes = (double)c->ctas * c->ksteps *
+			  (c->bm + c->bn / (mc > 1 ? mc : 1)) * c->bk * e;
 	double miss = l2_bytes > 0 ? (a * ra + b * rb) / l2_bytes : 1;
 	double t_port = per_sm * c->ksteps * step_bytes /
 			(hw->sm.l2_bytes_per_clk * clk);

@@ -130,6 +130,52 @@ static double splitk_partial_bytes(const struct kernel_config *kc,
 	return (kc->split_k - 1) * sum * 4.0;
 }
 
+/* Per-step SM cycles of a 64x64x32 bf16 tile on the H200 (4096 FLOP/clk,
+ * 128 B/clk of shared memory): the MMA is 2·64·64·32/4096 = 64 cycles.
+ * With ldmatrix (SM80 style) the 4 warps (2x2, 32x32 each) read
+ * 4·(32+32)·32·2 = 16384 B = 128 cycles; with warpgroup MMA the one
+ * warpgroup reads (64+64)·32·2 = 8192 B = 64 cycles. */
+START_TEST(test_warpgroup_mma_reads_shared_memory_once)
+{
+	struct hw_spec *hw = load_hw("h200-sxm");
+	struct gemm g = { 4096, 4096, 4096, RL_BF16 };
+	struct kernel_config kc;
+
+	ck_assert_double_eq(hw->tensor.warpgroup_mma, 1);
+	ck_assert_int_eq(kernel_config_make(hw, &g, 64, 64, 32, 1, &kc), RL_OK);
+	ck_assert_double_eq_tol(kc.step_cycles, 64.0, 1e-9);
+	ck_assert_int_eq(hw_spec_set(hw, "tensor.warpgroup_mma", 0, err),
+			 RL_OK);
+	ck_assert_int_eq(kernel_config_make(hw, &g, 64, 64, 32, 1, &kc), RL_OK);
+	ck_assert_double_eq_tol(kc.step_cycles, 128.0, 1e-9);
+	hw_spec_free(hw);
+}
+END_TEST
+
+/* TMA multicast: with 2-CTA clusters sharing each B tile, L2 slices carry
+ * less traffic for the same GEMM and the same HBM bytes. */
+START_TEST(test_cluster_multicast_halves_b_traffic_through_l2)
+{
+	struct hw_spec *hw = load_hw("h200-sxm");
+	struct hw_spec *one = hw_spec_clone(hw);
+	struct gpu_result a, b;
+
+	ck_assert_double_eq(hw->sm.cluster_multicast, 2);
+	ck_assert_int_eq(hw_spec_set(one, "sm.cluster_multicast", 1, err),
+			 RL_OK);
+	simulate(hw, 2048, 8192, 8192, RL_BF16, &a);
+	simulate(one, 2048, 8192, 8192, RL_BF16, &b);
+	ck_assert_str_eq(a.tile, b.tile); /* the same kernel, 128x256 */
+	ck_assert_msg(a.l2_util < 0.85 * b.l2_util,
+		      "L2 utilization %.3f with multicast vs %.3f without",
+		      a.l2_util, b.l2_util);
+	/* compulsory A + B = 2·(2048·8192 + 8192·8192) bytes either way */
+	ck_assert_double_ge(a.bytes_hbm_read, 2.0 * (2048.0 * 8192 + 8192.0 * 8192));
+	hw_spec_free(one);
+	hw_spec_free(hw);
+}
+END_TEST
+
 START_TEST(test_flops_are_exactly_2mnk)
 {
 	struct hw_spec *hw = load_hw("a100-80gb-sxm");
@@ -497,6 +543,8 @@ static Suite *gpu_suite(void)
 	TCase *tc = tcase_create("conservation");
 
 	tcase_add_test(tc, test_flops_are_exactly_2mnk);
+	tcase_add_test(tc, test_warpgroup_mma_reads_shared_memory_once);
+	tcase_add_test(tc, test_cluster_multicast_halves_b_traffic_through_l2);
 	tcase_add_test(tc, test_cold_l2_reads_at_least_a_and_b);
 	tcase_add_test(tc, test_writes_are_c_plus_splitk_partials);
 	tcase_set_timeout(tc, 300);

@@ -58,6 +58,7 @@ struct gpu {
 	struct gpu_mem *mem;  /* first level (L2) */
 	struct sm *sms;
 	unsigned nsm, cps, stages;
+	unsigned multicast;   /* CTAs per cluster sharing a B transfer */
 	struct slot *slots;   /* nsm · cps */
 	uint8_t *ready;       /* backing store of slot ready flags */
 	uint32_t *arrivals;   /* split-K slabs finished, per tile */
@@ -90,8 +91,12 @@ static void issue_load(struct gpu *g, unsigned si, uint64_t s)
 	 * data is there when the slowest stage has delivered it */
 	trace_step_at(&g->tr, &sl->c, s, &st);
 	t = sim_server_request(&sm->port, now, st.a.bytes + st.b.bytes);
-	ta = g->mem->ops->read(g->mem, now, st.a.block, st.a.addr, st.a.bytes);
-	tb = g->mem->ops->read(g->mem, now, st.b.block, st.b.addr, st.b.bytes);
+	ta = g->mem->ops->read(g->mem, now, st.a.block, st.a.addr, st.a.bytes,
+			       1);
+	/* the CTAs of a cluster (consecutive m-tiles in launch order) share
+	 * the B tile: one multicast transfer through L2 feeds them all */
+	tb = g->mem->ops->read(g->mem, now, st.b.block, st.b.addr, st.b.bytes,
+			       g->multicast);
 	sim_engine_schedule(g->e, max_t(t, max_t(ta, tb)), ev_data, g,
 			    ARG(si, s));
 }
@@ -166,7 +171,7 @@ static sim_time_t epilogue(struct gpu *g, struct slot *sl)
 			o.slab = s;
 			p = trace_partial(&g->tr, &o);
 			r = g->mem->ops->read(g->mem, now, p.block, p.addr,
-					      p.bytes);
+					      p.bytes, 1);
 			t = max_t(t, r);
 			t = max_t(t, sim_server_request(&sm->port, now,
 							p.bytes));
@@ -299,6 +304,11 @@ int gpu_simulate_gemm(const struct hw_spec *hw, const struct gemm *gm,
 	trace_init(&g->tr, gm, &kc, step_group(&kc));
 	g->nsm = (unsigned)hw->sm.count;
 	g->cps = (unsigned)kc.ctas_per_sm;
+	g->multicast = (unsigned)hw->sm.cluster_multicast;
+	if (g->multicast > kc.tiles_m)
+		g->multicast = (unsigned)kc.tiles_m;
+	if (g->multicast < 1)
+		g->multicast = 1;
 	/* steps in flight: the kernel's stages, in (possibly merged) steps,
 	 * never fewer than double buffering */
 	g->stages = (unsigned)(kc.stages / g->tr.group);

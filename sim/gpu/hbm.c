@@ -44,7 +44,7 @@ static sim_time_t hbm_access(struct hbm *h, sim_time_t t, uint64_t addr,
 }
 
 static sim_time_t hbm_read(struct gpu_mem *m, sim_time_t t, uint64_t block,
-			   uint64_t addr, double bytes)
+			   uint64_t addr, double bytes, unsigned share)
 {
 	struct hbm *h = (struct hbm *)m;
 

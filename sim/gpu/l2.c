@@ -122,7 +122,7 @@ static sim_time_t slices(struct l2 *c, sim_time_t t, uint64_t addr,
 }
 
 static sim_time_t l2_read(struct gpu_mem *m, sim_time_t t, uint64_t block,
-			  uint64_t addr, double bytes)
+			  uint64_t addr, double bytes, unsigned share)
 {
 	struct l2 *c = (struct l2 *)m;
 	uint32_t b = (uint32_t)block;
@@ -133,15 +133,15 @@ static sim_time_t l2_read(struct gpu_mem *m, sim_time_t t, uint64_t block,
 		c->hit_bytes += bytes;
 		unlink_block(c, b);
 		push_mru(c, b);
-		done = slices(c, t, addr, bytes, &svc);
+		done = slices(c, t, addr, bytes / share, &svc);
 		return done > c->ready[b] ? done : c->ready[b];
 	}
 	/* a miss occupies the slices and the DRAM channels for its bytes;
 	 * both see the request now (pipelined stages: the slower one sets
 	 * the pace, the DRAM load latency is the latency) */
 	insert(c, t, b, bytes);
-	slices(c, t, addr, bytes, &svc);
-	dram = m->next->ops->read(m->next, t, block, addr, bytes);
+	slices(c, t, addr, bytes / share, &svc);
+	dram = m->next->ops->read(m->next, t, block, addr, bytes, 1);
 	done = dram > svc ? dram : svc;
 	c->ready[b] = done;
 	return done;

@@ -28,9 +28,12 @@ struct gpu_mem_stats {
 
 struct gpu_mem_ops {
 	const char *name;
-	/* Read `bytes` of cache block `block` at `addr`, arriving at t. */
+	/* Read `bytes` of cache block `block` at `addr`, arriving at t, for
+	 * one of `share` CTAs that receive the same transfer (TMA multicast
+	 * in a cluster): a level's own links carry bytes/share per request,
+	 * a fill from the level behind is whole. */
 	sim_time_t (*read)(struct gpu_mem *m, sim_time_t t, uint64_t block,
-			   uint64_t addr, double bytes);
+			   uint64_t addr, double bytes, unsigned share);
 	/* Write `bytes` of block `block` at `addr`, arriving at t. */
 	sim_time_t (*write)(struct gpu_mem *m, sim_time_t t, uint64_t block,
 			    uint64_t addr, double bytes);

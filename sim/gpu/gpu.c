@@ -3,10 +3,13 @@
  * from a hardware spec (see gpu.h).
  *
  * The machine:
- *  - SMs, each with ctas_per_sm CTA slots, a tensor-core pipe (a bandwidth
- *    server whose "bytes" are FLOPs, at the dtype's FLOP/clock · sustained
- *    clock) and an L2→SM load port (sm.l2_bytes_per_clk);
- *  - the memory hierarchy behind a gpu_mem interface (l2.c → hbm.c).
+ *  - SMs, each with ctas_per_sm CTA slots, an MMA pipe (a FIFO server whose
+ *    work is SM cycles at the sustained clock: per k-step the larger of the
+ *    tensor-core time and the shared-memory operand reads, see
+ *    models/kernel.c) and an L2→SM load port (sm.l2_bytes_per_clk);
+ *  - the memory hierarchy behind a gpu_mem interface (l2.c → hbm.c); with
+ *    TMA multicast (sm.cluster_multicast) the CTAs of a cluster share one
+ *    L2 transfer of each B tile.
  *
  * A CTA runs the CUTLASS multistage main loop: at start it issues the loads
  * of its first `stages` k-steps; the MMA of step s starts when its data has

@@ -39,6 +39,7 @@ static const struct hw_field fields[] = {
 	{"tensor.bf16_flop_per_clk",  F(tensor, bf16_flop_per_clk), 0,   1,      4194304, 0, "FLOP/clk/SM"},
 	{"tensor.fp8_flop_per_clk",   F(tensor, fp8_flop_per_clk),  0,   1,      4194304, 1, "FLOP/clk/SM"},
 	{"tensor.warpgroup_mma",      F(tensor, warpgroup_mma),     1,   0,      1,       0, "0/1"},
+	{"tensor.pair_mma",           F(tensor, pair_mma),          1,   0,      1,       0, "0/1"},
 	{"l2.size_mb",                F(l2, size_mb),               0,   0.0625, 65536,   0, "MiB"},
 	{"l2.slices",                 F(l2, slices),                1,   1,      4096,    0, "slices"},
 	{"l2.bytes_per_clk",          F(l2, bytes_per_clk),         0,   1,      1048576, 0, "B/clk"},

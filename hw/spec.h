@@ -45,6 +45,8 @@ struct hw_spec {
 		double warpgroup_mma;     /* 1: MMAs read operands from shared memory once per
 					   * warpgroup (wgmma, tcgen05); 0: each warp loads its
 					   * fragments (ldmatrix, SM80) */
+		double pair_mma;          /* 1: one MMA spans an SM pair, each SM loading half
+					   * of the B tile (tcgen05 cta_group::2); 0: none */
 	} tensor;
 	struct {
 		double size_mb;          /* capacity, MiB */

@@ -182,8 +182,10 @@ double kernel_estimate_us(const struct hw_spec *hw, const struct gemm *g,
 	double l2_bytes = (double)c->ctas * c->ksteps *
 			  (c->bm + c->bn / (mc > 1 ? mc : 1)) * c->bk * e;
 	double miss = l2_bytes > 0 ? (a * ra + b * rb) / l2_bytes : 1;
-	double t_port = per_sm * c->ksteps * step_bytes /
-			(hw->sm.l2_bytes_per_clk * clk);
+	/* a 2-SM MMA pair loads half of B on each SM */
+	double pair = hw->tensor.pair_mma && c->tiles_m > 1 ? 2 : 1;
+	double t_port = per_sm * c->ksteps * (c->bm + c->bn / pair) * c->bk *
+			e / (hw->sm.l2_bytes_per_clk * clk);
 	double t_l2 = l2_bytes / (hw->l2.bytes_per_clk * clk);
 	double waves = ceil((double)c->ctas / slots);
 	double t_lat = waves * (lat + c->ksteps * lat / c->stages);

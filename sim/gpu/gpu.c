@@ -62,6 +62,7 @@ struct gpu {
 	struct sm *sms;
 	unsigned nsm, cps, stages;
 	unsigned multicast;   /* CTAs per cluster sharing a B transfer */
+	unsigned pair;        /* 2: each SM of an MMA pair loads half of B */
 	struct slot *slots;   /* nsm · cps */
 	uint8_t *ready;       /* backing store of slot ready flags */
 	uint32_t *arrivals;   /* split-K slabs finished, per tile */
@@ -93,7 +94,8 @@ static void issue_load(struct gpu *g, unsigned si, uint64_t s)
 	 * at issue time, so each FIFO gets its requests in time order; the
 	 * data is there when the slowest stage has delivered it */
 	trace_step_at(&g->tr, &sl->c, s, &st);
-	t = sim_server_request(&sm->port, now, st.a.bytes + st.b.bytes);
+	t = sim_server_request(&sm->port, now,
+			       st.a.bytes + st.b.bytes / g->pair);
 	ta = g->mem->ops->read(g->mem, now, st.a.block, st.a.addr, st.a.bytes,
 			       1);
 	/* the CTAs of a cluster (consecutive m-tiles in launch order) share
@@ -312,6 +314,7 @@ int gpu_simulate_gemm(const struct hw_spec *hw, const struct gemm *gm,
 		g->multicast = (unsigned)kc.tiles_m;
 	if (g->multicast < 1)
 		g->multicast = 1;
+	g->pair = hw->tensor.pair_mma && kc.tiles_m > 1 ? 2 : 1;
 	/* steps in flight: the kernel's stages, in (possibly merged) steps,
 	 * never fewer than double buffering */
 	g->stages = (unsigned)(kc.stages / g->tr.group);

@@ -145,6 +145,13 @@ int cmd_gemm(int argc, char **argv)
 
 			printf("%-18s %s\n", sh, sv ? sv : "");
 		}
+		/* what the simulator measured beyond the CSV columns */
+		printf("%-18s %.0f\n%-18s %.0f\n%-18s %.4f\n%-18s %d\n"
+		       "%-18s %llu\n",
+		       "bytes_hbm_read", row.sim.bytes_hbm_read,
+		       "bytes_hbm_write", row.sim.bytes_hbm_write,
+		       "l2_util", row.sim.l2_util, "ctas", row.sim.ctas,
+		       "events", (unsigned long long)row.sim.events);
 	}
 	hw_spec_free(hw);
 	return 0;

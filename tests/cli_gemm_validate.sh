@@ -52,6 +52,9 @@ expect 2 "-k: expected an integer in [1, 1048576], found 'abc'" -- \
 	"$R" gemm --hw $SXM -m 8 -n 8 -k abc
 expect 2 "-m: expected an integer in [1, 1048576], found '99999999'" -- \
 	"$R" gemm --hw $SXM -m 99999999 -n 8 -k 8
+# in range per dimension, but 8192 x 4096 = 33,554,432 CTAs of 128x256
+expect 2 "33554432 CTAs, more than the 1048576 a simulation takes" -- \
+	"$R" gemm --hw $SXM -m 1048576 -n 1048576 -k 1048576
 expect 2 "--dtype: expected bf16 or fp16, found 'fp32'" -- \
 	"$R" gemm --hw $SXM -m 8 -n 8 -k 8 --dtype fp32
 expect 2 "--l2: expected cold or warm, found 'hot'" -- \

@@ -229,6 +229,11 @@ static void ev_cta_done(struct sim_engine *e, void *ctx, uint64_t arg)
  * coarsens is a small fraction of the time. */
 #define STEP_BUDGET 40000.0
 
+/* Largest kernel simulated: 2^20 CTAs (e.g. m = n = 262144 with 256x128
+ * tiles) plays in seconds; beyond that time and memory grow without
+ * telling anything a smaller shape does not. */
+#define GPU_MAX_CTAS (1 << 20)
+
 static int step_group(const struct kernel_config *k)
 {
 	double steps = (double)k->ctas * (double)k->ksteps;
@@ -300,6 +305,14 @@ int gpu_simulate_gemm(const struct hw_spec *hw, const struct gemm *gm,
 	if (kernel_choose(hw, gm, &kc) != RL_OK) {
 		rl_errf(err, "%s: no GEMM kernel fits an SM (shared memory, "
 			     "registers)", hw->name);
+		return RL_EINPUT;
+	}
+	if (kc.ctas > GPU_MAX_CTAS) {
+		rl_errf(err, "gemm %llux%llux%llu: %llu CTAs, more than the "
+			     "%d a simulation takes (expected m·n ≤ ~3e10)",
+			(unsigned long long)gm->m, (unsigned long long)gm->n,
+			(unsigned long long)gm->k,
+			(unsigned long long)kc.ctas, GPU_MAX_CTAS);
 		return RL_EINPUT;
 	}
 	g = calloc(1, sizeof(*g));

@@ -77,6 +77,15 @@ bad q_string '$.workload.q[1]' 's/\[1, 16,/[1, "16",/'
 bad batch_not_list '$.workload.batch' 's/"batch": \[[^]]*\]/"batch": 8/'
 bad dtype '$.options.dtype' 's/"fp16"/"fp32"/'
 bad l2 '$.options.l2' 's/"cold"/"lukewarm"/'
+
+# a GEMM too large to simulate (m = 112·8192 on a model 1,048,576 wide:
+# 14.7 million CTAs) is refused before anything is written
+sed -e 's/"hidden": 6656/"hidden": 1048576/' \
+	-e 's/"intermediate": 17920/"intermediate": 1048576/' \
+	-e 's/"heads": 52/"heads": 64/' \
+	"$RL_TOP_SRCDIR/models/llama-33b.json" >"$tmp/huge.json"
+bad too_large 'llama-33b up at m = 917504 cannot be simulated' \
+	"s|\"llama-33b\"|\"$tmp/huge.json\"|; s/32, 64\]/32, 8192]/"
 # unknown hardware, model, op
 bad unknown_hardware '$.hardware[0]' 's/"a100-80gb-pcie"/"a100-80gb-pcix"/'
 bad unknown_model '$.model' 's/"llama-33b"/"llama-34b"/'

@@ -229,10 +229,6 @@ static void ev_cta_done(struct sim_engine *e, void *ctx, uint64_t arg)
  * coarsens is a small fraction of the time. */
 #define STEP_BUDGET 40000.0
 
-/* Largest kernel simulated: 2^20 CTAs (e.g. m = n = 262144 with 256x128
- * tiles) plays in seconds; beyond that time and memory grow without
- * telling anything a smaller shape does not. */
-#define GPU_MAX_CTAS (1 << 20)
 
 static int step_group(const struct kernel_config *k)
 {
@@ -281,6 +277,43 @@ static void classify(const struct hw_spec *hw, const struct gemm *gm,
 	}
 }
 
+/* The checks of gpu_check_gemm(); on success kc is the chosen kernel. */
+static int check(const struct hw_spec *hw, const struct gemm *gm,
+		 struct kernel_config *kc, char *err)
+{
+	if (gm->m == 0 || gm->n == 0 || gm->k == 0) {
+		rl_errf(err, "gemm: m, n and k must be positive");
+		return RL_EINPUT;
+	}
+	if (hw_spec_sustained_flops(hw, gm->dtype) <= 0) {
+		rl_errf(err, "%s: no tensor rate for dtype %s", hw->name,
+			rl_dtype_name(gm->dtype));
+		return RL_EINPUT;
+	}
+	if (kernel_choose(hw, gm, kc) != RL_OK) {
+		rl_errf(err, "%s: no GEMM kernel fits an SM (shared memory, "
+			     "registers)", hw->name);
+		return RL_EINPUT;
+	}
+	if (kc->ctas > GPU_MAX_CTAS) {
+		rl_errf(err, "gemm %llux%llux%llu: %llu CTAs, more than the "
+			     "%d a simulation takes (expected m·n ≤ ~3e10)",
+			(unsigned long long)gm->m, (unsigned long long)gm->n,
+			(unsigned long long)gm->k,
+			(unsigned long long)kc->ctas, GPU_MAX_CTAS);
+		return RL_EINPUT;
+	}
+	return RL_OK;
+}
+
+int gpu_check_gemm(const struct hw_spec *hw, const struct gemm *g,
+		   char *err)
+{
+	struct kernel_config kc;
+
+	return check(hw, g, &kc, err);
+}
+
 int gpu_simulate_gemm(const struct hw_spec *hw, const struct gemm *gm,
 		      const struct gpu_opts *opts, struct gpu_result *r,
 		      char *err)
@@ -292,29 +325,10 @@ int gpu_simulate_gemm(const struct hw_spec *hw, const struct gemm *gm,
 	double clk = hw->clock.sustained_mhz * 1e6;
 	sim_time_t t0, elapsed;
 	unsigned nslots;
+	int rc;
 
-	if (gm->m == 0 || gm->n == 0 || gm->k == 0) {
-		rl_errf(err, "gemm: m, n and k must be positive");
-		return RL_EINPUT;
-	}
-	if (hw_spec_sustained_flops(hw, gm->dtype) <= 0) {
-		rl_errf(err, "%s: no tensor rate for dtype %s", hw->name,
-			rl_dtype_name(gm->dtype));
-		return RL_EINPUT;
-	}
-	if (kernel_choose(hw, gm, &kc) != RL_OK) {
-		rl_errf(err, "%s: no GEMM kernel fits an SM (shared memory, "
-			     "registers)", hw->name);
-		return RL_EINPUT;
-	}
-	if (kc.ctas > GPU_MAX_CTAS) {
-		rl_errf(err, "gemm %llux%llux%llu: %llu CTAs, more than the "
-			     "%d a simulation takes (expected m·n ≤ ~3e10)",
-			(unsigned long long)gm->m, (unsigned long long)gm->n,
-			(unsigned long long)gm->k,
-			(unsigned long long)kc.ctas, GPU_MAX_CTAS);
-		return RL_EINPUT;
-	}
+	if ((rc = check(hw, gm, &kc, err)) != RL_OK)
+		return rc;
 	g = calloc(1, sizeof(*g));
 	if (!g)
 		goto oom;

@@ -43,4 +43,16 @@ int gpu_simulate_gemm(const struct hw_spec *hw, const struct gemm *g,
 		      const struct gpu_opts *opts, struct gpu_result *out,
 		      char *err);
 
+/* Whether gpu_simulate_gemm() would take g on hw: positive sizes, a tensor
+ * rate for the dtype, a kernel that fits an SM, at most GPU_MAX_CTAS CTAs.
+ * 0, or RL_EINPUT with one line in err. Cheap (no simulation): for
+ * validating a whole experiment before anything runs. */
+int gpu_check_gemm(const struct hw_spec *hw, const struct gemm *g,
+		   char *err);
+
+/* Largest kernel simulated: 2^20 CTAs (e.g. m = n = 262144 with 256x128
+ * tiles) plays in seconds; beyond that time and memory grow without
+ * telling anything a smaller shape does not. */
+#define GPU_MAX_CTAS (1 << 20)
+
 #endif

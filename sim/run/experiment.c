@@ -14,6 +14,7 @@
 
 #include "hw/data.h"
 #include "hw/jsonv.h"
+#include "sim/gpu/gpu.h"
 
 /* Validation context: the input's name and the error buffer. */
 #define ctx jsonv
@@ -460,6 +461,42 @@ static int load_models(struct ctx *c, struct experiment *e)
 	return RL_OK;
 }
 
+/* Every GEMM must be one the simulator takes (a tensor rate for the dtype,
+ * a kernel that fits, a bounded CTA count), refused here, before anything
+ * is written. The CTA count grows with m, so per spec, model and op the
+ * largest m of the grid stands for all. */
+static int check_points(struct ctx *c, struct experiment *e)
+{
+	char why[RL_ERR_LEN];
+	uint64_t mmax = 0;
+
+	for (int q = 0; q < e->nq; q++)
+		for (int b = 0; b < e->nbatch; b++)
+			if ((uint64_t)e->q[q] * (uint64_t)e->batch[b] > mmax)
+				mmax = (uint64_t)e->q[q] * (uint64_t)e->batch[b];
+	for (int s = 0; s < e->nspecs; s++)
+		for (int m = 0; m < e->nmodels; m++) {
+			const struct model_spec *ms = e->models[m];
+			int nops = e->nops ? e->nops : model_mlp_nops(ms);
+
+			for (int o = 0; o < nops; o++) {
+				struct gemm g;
+				int op = e->nops ? model_mlp_op_index(ms, e->ops[o]) : o;
+
+				model_mlp_gemm(ms, op, mmax, &g);
+				g.dtype = e->dtype_set ? e->dtype : ms->dtype;
+				if (gpu_check_gemm(e->specs[s], &g, why) != RL_OK) {
+					rl_errf(c->err, "%s: $.workload: %s %s at m = %llu "
+						"cannot be simulated: %s", c->file,
+						ms->name, model_mlp_op_name(ms, op),
+						(unsigned long long)mmax, why);
+					return RL_EINPUT;
+				}
+			}
+		}
+	return RL_OK;
+}
+
 static int expand(struct ctx *c, struct experiment *e)
 {
 	double n = 0;
@@ -503,7 +540,7 @@ static int expand(struct ctx *c, struct experiment *e)
 						p->g.dtype = e->dtype_set ? e->dtype : ms->dtype;
 					}
 		}
-	return RL_OK;
+	return check_points(c, e);
 }
 
 static int parse_common(const char *text, const char *file, int load,

@@ -121,6 +121,9 @@ bad nanlat 'm,n,k,dtype,latency_ms
 bad short 'm,n,k,dtype,latency_ms
 1,8,8' "$tmp/short.csv:2: missing column"
 bad header 'm,n,k,dtype,latency_ms' "$tmp/header.csv: no data rows"
+bad huge 'm,n,k,dtype,latency_ms
+1,8,8,bf16,0.01
+1048576,1048576,1048576,bf16,1' "$tmp/huge.csv:3: gemm 1048576x1048576x1048576: 33554432 CTAs"
 : >"$tmp/empty.csv"
 expect 2 "$tmp/empty.csv: empty file" -- \
 	"$R" validate --hw $SXM --measured "$tmp/empty.csv" -o "$tmp/never"

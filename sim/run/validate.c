@@ -115,6 +115,7 @@ int validate_load(const char *path, struct validate_set **out, char *err)
 		}
 		r = &v->rows[v->n];
 		memset(r, 0, sizeof(*r));
+		r->line = lineno;
 		for (int c = 0; c < NCOLS; c++)
 			if (idx[c] >= nf) {
 				rl_errf(err, "%s:%d: missing column '%s'", path,
@@ -203,7 +204,8 @@ static void *worker(void *arg)
 			pthread_mutex_lock(&j->lock);
 			if (j->status == RL_OK) {
 				j->status = rc;
-				snprintf(j->err, sizeof(j->err), "%s", err);
+				snprintf(j->err, sizeof(j->err), "%.200s:%d: %.290s",
+					 j->v->path, r->line, err);
 			}
 			pthread_mutex_unlock(&j->lock);
 			continue;

@@ -28,6 +28,7 @@
 enum validate_regime { REGIME_SMALL, REGIME_MEMORY, REGIME_COMPUTE, NREGIMES };
 
 struct validate_row {
+	int line;                    /* line number in the measured CSV */
 	struct gemm g;
 	double measured_ms;
 	double predicted_ms;

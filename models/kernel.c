@@ -225,11 +225,11 @@ double kernel_estimate_us(const struct hw_spec *hw, const struct gemm *g,
 	return (t + hw->launch.overhead_us * 1e-6) * 1e6;
 }
 
-int kernel_candidates(const struct hw_spec *hw, const struct gemm *g,
-		      struct kernel_config *out, int max)
+int kernel_choose(const struct hw_spec *hw, const struct gemm *g,
+		  struct kernel_config *out)
 {
 	struct kernel_config c;
-	int n = 0;
+	int found = 0;
 
 	for (size_t t = 0; t < NELEM(tiles); t++)
 		for (size_t b = 0; b < NELEM(bks); b++) {
@@ -240,34 +240,19 @@ int kernel_candidates(const struct hw_spec *hw, const struct gemm *g,
 			if (tiles[t][0] < 128 && g->m > 64)
 				continue;
 			for (size_t s = 0; s < NELEM(splits); s++) {
-				int i;
-
 				if (kernel_config_make(hw, g, tiles[t][0],
 						       tiles[t][1], bks[b],
 						       splits[s], &c) != RL_OK)
 					continue;
 				c.est_us = kernel_estimate_us(hw, g, &c);
-				/* insertion into the sorted top `max`; equal
-				 * estimates keep candidate order */
-				i = n < max ? n++ : max;
-				if (i == max && !(c.est_us < out[max - 1].est_us))
-					continue;
-				if (i == max)
-					i = max - 1;
-				while (i > 0 && c.est_us < out[i - 1].est_us) {
-					out[i] = out[i - 1];
-					i--;
+				/* equal estimates keep candidate order */
+				if (!found || c.est_us < out->est_us) {
+					*out = c;
+					found = 1;
 				}
-				out[i] = c;
 			}
 		}
-	return n;
-}
-
-int kernel_choose(const struct hw_spec *hw, const struct gemm *g,
-		  struct kernel_config *out)
-{
-	return kernel_candidates(hw, g, out, 1) > 0 ? RL_OK : RL_EINPUT;
+	return found ? RL_OK : RL_EINPUT;
 }
 
 void kernel_name(const struct kernel_config *c, char *buf, size_t len)

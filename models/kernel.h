@@ -47,11 +47,6 @@ int kernel_config_make(const struct hw_spec *hw, const struct gemm *g, int bm,
 double kernel_estimate_us(const struct hw_spec *hw, const struct gemm *g,
 			  const struct kernel_config *cfg);
 
-/* The `max` candidates with the lowest estimates, best first, into out[];
- * returns how many (0 if nothing fits). */
-int kernel_candidates(const struct hw_spec *hw, const struct gemm *g,
-		      struct kernel_config *out, int max);
-
 /* Choose the kernel for g on hw (the best estimate). 0, or RL_EINPUT if
  * nothing fits. */
 int kernel_choose(const struct hw_spec *hw, const struct gemm *g,

@@ -29,7 +29,6 @@
 #include "sim/gpu/gpu.h"
 
 #include <assert.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +54,6 @@ struct slot {
 };
 
 struct gpu {
-	const struct hw_spec *hw;
 	struct trace tr;
 	struct sim_engine *e;
 	struct gpu_mem *mem;  /* first level (L2) */
@@ -332,7 +330,6 @@ int gpu_simulate_gemm(const struct hw_spec *hw, const struct gemm *gm,
 	g = calloc(1, sizeof(*g));
 	if (!g)
 		goto oom;
-	g->hw = hw;
 	trace_init(&g->tr, gm, &kc, step_group(&kc));
 	g->nsm = (unsigned)hw->sm.count;
 	g->cps = (unsigned)kc.ctas_per_sm;

@@ -22,34 +22,13 @@ struct hbm {
 	double read_bytes, write_bytes;
 };
 
-static sim_time_t hbm_access(struct hbm *h, sim_time_t t, uint64_t addr,
-			     double bytes)
-{
-	sim_time_t done = t;
-	uint64_t x = (uint64_t)(addr / GPU_CHUNK_BYTES);
-
-	double chunk = gpu_chunk_bytes(bytes);
-
-	while (bytes > 0) {
-		double b = bytes < chunk ? bytes : chunk;
-		sim_time_t c = sim_server_request(&h->ch[gpu_route(x, h->nch)],
-						  t, b);
-
-		if (c > done)
-			done = c;
-		bytes -= b;
-		x++;
-	}
-	return done;
-}
-
 static sim_time_t hbm_read(struct gpu_mem *m, sim_time_t t, uint64_t block,
 			   uint64_t addr, double bytes, unsigned share)
 {
 	struct hbm *h = (struct hbm *)m;
 
 	h->read_bytes += bytes;
-	return hbm_access(h, t, addr, bytes);
+	return gpu_spread(h->ch, h->nch, t, addr, bytes);
 }
 
 static sim_time_t hbm_write(struct gpu_mem *m, sim_time_t t, uint64_t block,
@@ -58,7 +37,7 @@ static sim_time_t hbm_write(struct gpu_mem *m, sim_time_t t, uint64_t block,
 	struct hbm *h = (struct hbm *)m;
 
 	h->write_bytes += bytes;
-	return hbm_access(h, t, addr, bytes);
+	return gpu_spread(h->ch, h->nch, t, addr, bytes);
 }
 
 static void hbm_stats(const struct gpu_mem *m, struct gpu_mem_stats *o)

@@ -96,28 +96,15 @@ static void insert(struct l2 *c, sim_time_t t, uint32_t b, double bytes)
 	push_mru(c, b);
 }
 
-/* Pass `bytes` at addr through the slices, arriving at t. Returns the
- * latest end of service (without latency) in *svc_end. */
+/* Pass `bytes` at addr through the slices, arriving at t: returns when
+ * the last chunk is delivered (service + hit latency), and in *svc_end
+ * when it left its slice. */
 static sim_time_t slices(struct l2 *c, sim_time_t t, uint64_t addr,
 			 double bytes, sim_time_t *svc_end)
 {
-	sim_time_t done = t, end = t;
-	uint64_t x = (uint64_t)(addr / GPU_CHUNK_BYTES);
+	sim_time_t done = gpu_spread(c->sl, c->nsl, t, addr, bytes);
 
-	double chunk = gpu_chunk_bytes(bytes);
-
-	while (bytes > 0) {
-		double b = bytes < chunk ? bytes : chunk;
-		sim_time_t d = sim_server_request(&c->sl[gpu_route(x, c->nsl)],
-						  t, b);
-
-		if (d > done)
-			done = d;
-		bytes -= b;
-		x++;
-	}
-	end = done - c->hit_lat;
-	*svc_end = end;
+	*svc_end = done - c->hit_lat;
 	return done;
 }
 

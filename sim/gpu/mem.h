@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "sim/engine/engine.h"
+#include "sim/engine/server.h"
 
 struct gpu_mem;
 
@@ -96,6 +97,28 @@ static inline unsigned gpu_route(uint64_t x, unsigned n)
 	x ^= x >> 17;
 	x *= 0x9E3779B97F4A7C15ULL;
 	return (unsigned)(((x >> 32) * (uint64_t)n) >> 32);
+}
+
+/* Spread a request of `bytes` at addr over n servers chunk by chunk
+ * (gpu_route), all arriving at t; returns when the last chunk completes.
+ * The address-interleaved path of every level (HBM channels, L2 slices). */
+static inline sim_time_t gpu_spread(struct sim_server *sv, unsigned n,
+				    sim_time_t t, uint64_t addr, double bytes)
+{
+	sim_time_t done = t;
+	uint64_t x = (uint64_t)(addr / GPU_CHUNK_BYTES);
+	double chunk = gpu_chunk_bytes(bytes);
+
+	while (bytes > 0) {
+		double b = bytes < chunk ? bytes : chunk;
+		sim_time_t c = sim_server_request(&sv[gpu_route(x, n)], t, b);
+
+		if (c > done)
+			done = c;
+		bytes -= b;
+		x++;
+	}
+	return done;
 }
 
 #endif

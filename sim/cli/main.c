@@ -36,7 +36,8 @@ static void usage(FILE *f)
 	fprintf(f, "usage: ridgeline COMMAND [ARGS]\n\ncommands:\n");
 	for (const struct command *c = commands; c->name; c++)
 		fprintf(f, "  %-9s %s\n", c->name, c->help);
-	fprintf(f, "\n'ridgeline COMMAND --help' describes a command.\n"
+	fprintf(f, "\n'ridgeline COMMAND --help' (or 'ridgeline help COMMAND') "
+		   "describes a command.\n"
 		   "exit status: 0 success, 1 simulation/IO failure, "
 		   "2 bad input\n");
 }
@@ -182,6 +183,22 @@ int main(int argc, char **argv)
 {
 	if (argc < 2) {
 		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "help") && argc > 2) {
+		/* `ridgeline help CMD` is `ridgeline CMD --help` */
+		char *hv[] = {argv[2], "--help", NULL};
+
+		if (argc > 3) {
+			fprintf(stderr, "ridgeline help: expected one COMMAND, "
+					"found also '%s'\n", argv[3]);
+			return 2;
+		}
+		for (const struct command *c = commands; c->name; c++)
+			if (!strcmp(argv[2], c->name))
+				return c->fn(2, hv);
+		fprintf(stderr, "ridgeline help: unknown command '%s' (try "
+				"ridgeline --help)\n", argv[2]);
 		return 2;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||

@@ -1,6 +1,7 @@
 /*
  * cmd_gemm.c — `ridgeline gemm`: simulate one GEMM and print one result
- * row with the results.csv columns (DESIGN.md §5).
+ * row with the results.csv columns (docs/results.md), one per line or, with
+ * --csv, as CSV: the same fields either way.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -131,7 +132,7 @@ int cmd_gemm(int argc, char **argv)
 		results_csv_row(stdout, &row);
 	} else {
 		/* the same columns, one per line, aligned */
-		char h[1024], v[2048];
+		char h[2048], v[4096];
 		FILE *fh = fmemopen(h, sizeof(h), "w");
 		FILE *fv = fmemopen(v, sizeof(v), "w");
 		char *ph = h, *pv = v, *sh;
@@ -145,13 +146,6 @@ int cmd_gemm(int argc, char **argv)
 
 			printf("%-18s %s\n", sh, sv ? sv : "");
 		}
-		/* what the simulator measured beyond the CSV columns */
-		printf("%-18s %.0f\n%-18s %.0f\n%-18s %.4f\n%-18s %d\n"
-		       "%-18s %llu\n",
-		       "bytes_hbm_read", row.sim.bytes_hbm_read,
-		       "bytes_hbm_write", row.sim.bytes_hbm_write,
-		       "l2_util", row.sim.l2_util, "ctas", row.sim.ctas,
-		       "events", (unsigned long long)row.sim.events);
 	}
 	hw_spec_free(hw);
 	return 0;

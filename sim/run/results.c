@@ -14,7 +14,10 @@ void results_csv_header_fields(FILE *f)
 	fputs("hw,model,op,q,batch,m,n,k,dtype,flops,bytes_min,bytes_hbm,oi,"
 	      "time_us,roofline_time_us,tflops,hbm_gbps,roofline_tflops,"
 	      "frac_of_roofline,bound,l2_hit_rate,tensor_util,hbm_util,waves,"
-	      "tile,split_k", f);
+	      "tile,split_k,"
+	      /* appended after the fixed 26, in results.json's order */
+	      "bytes_hbm_read,bytes_hbm_write,l2_util,ctas,events,"
+	      "roofline_bound", f);
 }
 
 void results_csv_row(FILE *f, const struct result_row *r)
@@ -29,14 +32,18 @@ void results_csv_fields(FILE *f, const struct result_row *r)
 	double frac = r->roof.time_us / s->time_us;
 
 	fprintf(f, "%s,%s,%s,%d,%d,%llu,%llu,%llu,%s,%.0f,%.0f,%.0f,%.4f,"
-		"%.4f,%.4f,%.4f,%.2f,%.4f,%.4f,%s,%.4f,%.4f,%.4f,%.3f,%s,%d",
+		"%.4f,%.4f,%.4f,%.2f,%.4f,%.4f,%s,%.4f,%.4f,%.4f,%.3f,%s,%d,"
+		"%.0f,%.0f,%.4f,%d,%llu,%s",
 		r->hw, r->model, r->op, r->q, r->batch,
 		(unsigned long long)r->g.m, (unsigned long long)r->g.n,
 		(unsigned long long)r->g.k, rl_dtype_name(r->g.dtype),
 		r->roof.flops, r->roof.bytes_min, s->bytes_hbm, r->roof.oi,
 		s->time_us, r->roof.time_us, s->tflops, s->hbm_gbps,
 		r->roof.attainable / 1e12, frac, s->bound, s->l2_hit_rate,
-		s->tensor_util, s->hbm_util, s->waves, s->tile, s->split_k);
+		s->tensor_util, s->hbm_util, s->waves, s->tile, s->split_k,
+		s->bytes_hbm_read, s->bytes_hbm_write, s->l2_util, s->ctas,
+		(unsigned long long)s->events,
+		r->roof.memory_bound ? "memory" : "compute");
 }
 
 cJSON *results_row_json(const struct result_row *r)
@@ -73,7 +80,7 @@ cJSON *results_row_json(const struct result_row *r)
 	cJSON_AddNumberToObject(j, "waves", s->waves);
 	cJSON_AddStringToObject(j, "tile", s->tile);
 	cJSON_AddNumberToObject(j, "split_k", s->split_k);
-	/* beyond the CSV columns */
+	/* results.csv's columns 27-32 */
 	cJSON_AddNumberToObject(j, "bytes_hbm_read", s->bytes_hbm_read);
 	cJSON_AddNumberToObject(j, "bytes_hbm_write", s->bytes_hbm_write);
 	cJSON_AddNumberToObject(j, "l2_util", s->l2_util);

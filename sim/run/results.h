@@ -1,9 +1,13 @@
 /*
  * results.h — one result row (a simulated GEMM of an experiment point) and
- * its CSV form. Column order is an interface (DESIGN.md §5):
+ * its CSV and JSON forms, which carry the same fields under the same names
+ * (docs/results.md defines each). The order of the first 26 CSV columns is
+ * an interface that scripts rely on:
  * hw,model,op,q,batch,m,n,k,dtype,flops,bytes_min,bytes_hbm,oi,time_us,
  * roofline_time_us,tflops,hbm_gbps,roofline_tflops,frac_of_roofline,bound,
  * l2_hit_rate,tensor_util,hbm_util,waves,tile,split_k
+ * New fields are appended after them (27-32: bytes_hbm_read,
+ * bytes_hbm_write,l2_util,ctas,events,roofline_bound).
  */
 #ifndef RL_RUN_RESULTS_H
 #define RL_RUN_RESULTS_H
@@ -34,8 +38,8 @@ void results_csv_row(FILE *f, const struct result_row *r);
 /* The same row without the newline, so callers may append columns. */
 void results_csv_fields(FILE *f, const struct result_row *r);
 
-/* One row as a JSON object: the CSV columns (full precision) plus the
- * simulator's extra measurements. Caller frees with cJSON_Delete(). */
+/* One row as a JSON object: the CSV columns, in the same order, at full
+ * precision. Caller frees with cJSON_Delete(). */
 struct cJSON *results_row_json(const struct result_row *r);
 
 #endif

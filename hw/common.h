@@ -7,7 +7,8 @@
  * a caller-supplied buffer of RL_ERR_LEN bytes. The line names the file, the
  * JSON path and what was expected versus found, e.g.
  *   "hw/x.json: $.hbm.bandwidth_gbps.value: expected a number > 0, found -3"
- * The CLI prints it and maps the code to the exit status (DESIGN.md §5).
+ * The CLI prints it and maps the code to the exit status (0 success,
+ * 1 simulation/IO failure, 2 bad input).
  */
 #ifndef RL_COMMON_H
 #define RL_COMMON_H

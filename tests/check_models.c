@@ -130,7 +130,8 @@ START_TEST(test_llama33b_mlp_shapes)
 	ck_assert_ptr_null(model_mlp_op_name(m, 3));
 	ck_assert_int_eq(model_mlp_op_index(m, "down"), 2);
 	ck_assert_int_eq(model_mlp_op_index(m, "qkv"), -1);
-	/* DESIGN.md §1: up and gate T×6656 · 6656×17920 */
+	/* Touvron et al. 2023, Table 2 (and README): up and gate
+	 * T×6656 · 6656×17920 */
 	model_mlp_gemm(m, 1, 7, &g);
 	ck_assert_uint_eq(g.m, 7);
 	ck_assert_uint_eq(g.k, 6656);

@@ -1,8 +1,9 @@
 /*
  * check_roofline.c — the analytic roofline: attainable = min(peak,
  * bandwidth · OI), pinned on Llama 33B's MLP on the A100 80GB PCIe of the
- * reference figure (DESIGN.md §1) with hand-computed numbers, and checked
- * against the chart's readings, which a measured point cannot exceed.
+ * reference figure (Cai et al. 2024, Medusa, Fig. 20) with hand-computed
+ * numbers, and checked against the chart's readings, which a measured point
+ * cannot exceed.
  */
 #include <check.h>
 #include <math.h>
@@ -106,7 +107,7 @@ START_TEST(test_crossover_is_near_165_tokens)
 {
 	/* OI(T) = T·K·N / (T·(K+N) + K·N) reaches the ridge R at
 	 * T* = R·K·N / (K·N − R·(K+N)) = 166.709, so T = 167 is the first
-	 * compute-bound token count (DESIGN.md: "near T ≈ 165"). */
+	 * compute-bound token count (the chart's crossover, "near T ≈ 165"). */
 	double ridge = PEAK / BW;
 	double tstar = ridge * K * N / (K * N - ridge * (K + N));
 	struct roofline_point r;
@@ -156,7 +157,7 @@ END_TEST
 
 START_TEST(test_reference_figure_readings_lie_under_the_roofline)
 {
-	/* Readings of Cai et al. 2024, Fig. 20 (DESIGN.md §1): measured
+	/* Readings of Cai et al. 2024, Fig. 20 (README lists them): measured
 	 * (OI, TFLOP/s); a measurement cannot beat the roofline. */
 	static const double readings[][2] = {
 		{1, 1.2}, {8, 10}, {16, 20}, {50, 60}, {120, 150},

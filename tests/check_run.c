@@ -5,7 +5,7 @@
  * No test here runs the GPU model: the grid, the error messages, the
  * journal's durability and resume rules are checked on their own; the
  * simulated numbers are checked end to end by tests/run_reference.sh.
- * Expected shapes come from DESIGN.md §1 (Llama 33B: hidden 6656, FFN
+ * Expected shapes come from the LLaMA paper (Llama 33B: hidden 6656, FFN
  * 17920; up/gate are T×6656·6656×17920, down is T×17920·17920×6656).
  */
 #include <check.h>

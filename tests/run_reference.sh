@@ -1,6 +1,7 @@
 #!/bin/sh
 # run_reference.sh — the reference experiment end to end
-# (experiments/medusa-llama33b-a100-pcie.json, DESIGN.md §1):
+# (experiments/medusa-llama33b-a100-pcie.json; the chart it reproduces is
+# described in README, The reference experiment):
 #   * the regimes of the reference chart hold in results.csv, against a
 #     roofline recomputed here from m, n, k and the datasheet figures
 #     (1,935 GB/s; 108 SMs × 2048 FLOP/clk × 1410 MHz = 311.9 TFLOP/s):

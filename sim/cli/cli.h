@@ -1,7 +1,7 @@
 /*
  * cli.h — the ridgeline subcommands. Each takes argc/argv as main does
  * (argv[0] is the subcommand name) and returns the exit status:
- * 0 success, 1 simulation/IO failure, 2 bad input (DESIGN.md §5).
+ * 0 success, 1 simulation/IO failure, 2 bad input (docs/results.md).
  * Messages for the user are printed here, at the edge, never in libraries.
  */
 #ifndef RL_CLI_H

@@ -7,7 +7,8 @@
  * (RL_GNUPLOT from config.h, run in DIR), to temporary names that are
  * renamed into place once gnuplot has succeeded.
  *
- * The roofline figure reads like the reference chart (DESIGN.md §1):
+ * The roofline figure reads like the reference chart (Cai et al. 2024,
+ * Medusa, Fig. 20; README, The reference experiment):
  * log–log, OI 1..10k FLOP/B, 10G..1000T FLOP/s with SI tick labels, blue
  * dashed memory ceiling labelled with its bandwidth, red dashed compute
  * ceiling, green dashed ridge line, one colour per q (ar grey, then orange

@@ -35,6 +35,8 @@ static const struct hw_field fields[] = {
 	{"sm.cluster_multicast",      F(sm, cluster_multicast),     1,   1,      16,      0, "CTAs"},
 	{"clock.boost_mhz",           F(clock, boost_mhz),          0,   100,    10000,   0, "MHz"},
 	{"clock.sustained_mhz",       F(clock, sustained_mhz),      0,   100,    10000,   0, "MHz"},
+	{"clock.burst_mhz",           F(clock, burst_mhz),          0,   100,    10000,   1, "MHz"},
+	{"clock.power_window_ms",     F(clock, power_window_ms),    0,   0.001,  1e6,     1, "ms"},
 	{"tensor.fp16_flop_per_clk",  F(tensor, fp16_flop_per_clk), 0,   1,      4194304, 0, "FLOP/clk/SM"},
 	{"tensor.bf16_flop_per_clk",  F(tensor, bf16_flop_per_clk), 0,   1,      4194304, 0, "FLOP/clk/SM"},
 	{"tensor.fp8_flop_per_clk",   F(tensor, fp8_flop_per_clk),  0,   1,      4194304, 1, "FLOP/clk/SM"},
@@ -43,11 +45,13 @@ static const struct hw_field fields[] = {
 	{"l2.size_mb",                F(l2, size_mb),               0,   0.0625, 65536,   0, "MiB"},
 	{"l2.slices",                 F(l2, slices),                1,   1,      4096,    0, "slices"},
 	{"l2.bytes_per_clk",          F(l2, bytes_per_clk),         0,   1,      1048576, 0, "B/clk"},
+	{"l2.partitions",             F(l2, partitions),            1,   1,      16,      1, "partitions"},
 	{"l2.hit_latency_cycles",     F(l2, hit_latency_cycles),    0,   0,      100000,  0, "cycles"},
 	{"hbm.channels",              F(hbm, channels),             1,   1,      4096,    0, "channels"},
 	{"hbm.bandwidth_gbps",        F(hbm, bandwidth_gbps),       0,   1,      1e6,     0, "GB/s"},
 	{"hbm.latency_ns",            F(hbm, latency_ns),           0,   0,      100000,  0, "ns"},
 	{"hbm.efficiency",            F(hbm, efficiency),           0,   0.01,   1,       0, "of peak"},
+	{"hbm.capacity_gb",           F(hbm, capacity_gb),          0,   0.001,  1e6,     1, "GB"},
 	{"launch.overhead_us",        F(launch, overhead_us),       0,   0,      1000,    0, "\xc2\xb5s"},
 	{NULL, 0, 0, 0, 0, 0, NULL}
 };
@@ -115,6 +119,23 @@ static int cross_check(const struct hw_spec *s, const char *where, int json,
 		rl_errf(err, "%s: %sclock.sustained_mhz%s: expected at most "
 			"clock.boost_mhz = %.15g, found %.15g", where, pre, suf,
 			s->clock.boost_mhz, s->clock.sustained_mhz);
+		return RL_EINPUT;
+	}
+	if (s->clock.burst_mhz > 0 &&
+	    (s->clock.burst_mhz < s->clock.sustained_mhz ||
+	     s->clock.burst_mhz > s->clock.boost_mhz)) {
+		rl_errf(err, "%s: %sclock.burst_mhz%s: expected 0 (none) or "
+			"between clock.sustained_mhz = %.15g and clock.boost_mhz "
+			"= %.15g, found %.15g", where, pre, suf,
+			s->clock.sustained_mhz, s->clock.boost_mhz,
+			s->clock.burst_mhz);
+		return RL_EINPUT;
+	}
+	if ((s->clock.burst_mhz > 0) != (s->clock.power_window_ms > 0)) {
+		rl_errf(err, "%s: %sclock.power_window_ms%s: expected a window "
+			"> 0 exactly when clock.burst_mhz is set (found burst "
+			"%.15g MHz, window %.15g ms)", where, pre, suf,
+			s->clock.burst_mhz, s->clock.power_window_ms);
 		return RL_EINPUT;
 	}
 	if (s->sm.max_ctas > s->sm.max_warps) {
@@ -321,8 +342,9 @@ int hw_spec_set(struct hw_spec *s, const char *path, double v, char *err)
 			if (n > 0)
 				used += (size_t)n;
 		}
-		rl_errf(err, "%s: expected a field in {%s}, found \"%s\"", who,
-			list, path ? path : "");
+		/* the value first: the list may be clipped to the line */
+		rl_errf(err, "%s: expected a hardware field, found \"%.80s\"; "
+			     "the fields are {%s}", who, path ? path : "", list);
 		return RL_EINPUT;
 	}
 	r = (struct jsonv_range){f->min, f->max, f->integer};
@@ -421,6 +443,28 @@ double hw_spec_peak_flops(const struct hw_spec *s, enum rl_dtype d)
 double hw_spec_sustained_flops(const struct hw_spec *s, enum rl_dtype d)
 {
 	return s->sm.count * flop_per_clk(s, d) * s->clock.sustained_mhz * 1e6;
+}
+
+double hw_spec_mean_clock_mhz(const struct hw_spec *s, double before_us,
+			      double window_us)
+{
+	double fs = s->clock.sustained_mhz, fb = s->clock.burst_mhz;
+	double tau = s->clock.power_window_ms * 1e3; /* µs */
+	double a, b;
+
+	if (fb <= fs || tau <= 0 || window_us <= 0)
+		return fs;
+	a = before_us / tau;
+	b = (before_us + window_us) / tau;
+	/* mean of fs + (fb - fs)·exp(-t/tau) over [before, before + window] */
+	return fs + (fb - fs) * (exp(-a) - exp(-b)) / (b - a);
+}
+
+double hw_spec_l2_shared_bytes(const struct hw_spec *s)
+{
+	double parts = s->l2.partitions >= 1 ? s->l2.partitions : 1;
+
+	return s->l2.size_mb * 1024.0 * 1024.0 / parts;
 }
 
 double hw_spec_bandwidth(const struct hw_spec *s)

@@ -37,6 +37,9 @@ struct hw_spec {
 	struct {
 		double boost_mhz;     /* datasheet boost clock (defines the peak), MHz */
 		double sustained_mhz; /* clock held under sustained tensor load, MHz */
+		double burst_mhz;     /* clock at the start of a busy period, before the
+				       * power limit pulls it to sustained_mhz; 0 = none */
+		double power_window_ms; /* time constant of that decay, ms; 0 = none */
 	} clock;
 	struct {
 		double fp16_flop_per_clk; /* dense fp16 FLOP per clock per SM */
@@ -51,6 +54,9 @@ struct hw_spec {
 	struct {
 		double size_mb;          /* capacity, MiB */
 		double slices;           /* number of slices */
+		double partitions;       /* partitions that each cache what their SMs read
+					  * (data read by all SMs is held once per
+					  * partition); 0 = one unified L2 */
 		double bytes_per_clk;    /* aggregate read bandwidth, bytes/clock */
 		double hit_latency_cycles; /* load-to-use latency on a hit, cycles */
 	} l2;
@@ -59,6 +65,7 @@ struct hw_spec {
 		double bandwidth_gbps; /* datasheet peak, GB/s (1e9 B/s) */
 		double latency_ns;     /* idle load latency, ns */
 		double efficiency;     /* sustained fraction of peak (row-buffer, refresh) */
+		double capacity_gb;    /* device memory, GB (1e9 B); 0 = not given */
 	} hbm;
 	struct {
 		double overhead_us; /* kernel launch + completion overhead per GEMM, µs */
@@ -100,7 +107,9 @@ const struct hw_field *hw_spec_field(const char *path, size_t *index);
 /* Cross-field checks that hw_spec_set() leaves to the caller, because a
  * sweep may set several fields in any order: clock.sustained_mhz <=
  * clock.boost_mhz, sm.max_ctas <= sm.max_warps, l2.bytes_per_clk >=
- * sm.l2_bytes_per_clk. Loading runs them too. 0 or RL_EINPUT. */
+ * sm.l2_bytes_per_clk, clock.sustained_mhz <= clock.burst_mhz <=
+ * clock.boost_mhz (burst 0 = none), power window set exactly when burst
+ * is. Loading runs them too. 0 or RL_EINPUT. */
 int hw_spec_check(const struct hw_spec *s, char *err);
 
 /* Full spec as JSON in the file format (values and sources). */
@@ -110,6 +119,15 @@ struct cJSON *hw_spec_to_json(const struct hw_spec *s);
  * uses clock.sustained_mhz. FLOP/s. 0 if the dtype is unsupported. */
 double hw_spec_peak_flops(const struct hw_spec *s, enum rl_dtype d);
 double hw_spec_sustained_flops(const struct hw_spec *s, enum rl_dtype d);
+/* The power-limited clock, MHz: a busy period starts at clock.burst_mhz
+ * and relaxes to clock.sustained_mhz as exp(-t / clock.power_window_ms);
+ * returns the mean over the window [before_us, before_us + window_us] of
+ * busy time. clock.sustained_mhz when the spec has no burst clock. */
+double hw_spec_mean_clock_mhz(const struct hw_spec *s, double before_us,
+			      double window_us);
+/* L2 bytes that hold data read by SMs of every partition (a GEMM's
+ * operands): l2.size_mb / l2.partitions. */
+double hw_spec_l2_shared_bytes(const struct hw_spec *s);
 /* Datasheet HBM bandwidth, bytes/s; effective = × hbm.efficiency. */
 double hw_spec_bandwidth(const struct hw_spec *s);
 double hw_spec_effective_bandwidth(const struct hw_spec *s);

@@ -163,7 +163,7 @@ double kernel_estimate_us(const struct hw_spec *hw, const struct gemm *g,
 	double lat = hw->hbm.latency_ns * 1e-9 + hw->l2.hit_latency_cycles / clk;
 	double t_step = c->step_cycles / clk;
 	double per_sm = ceil((double)c->ctas / sms);
-	double half_l2 = hw->l2.size_mb * 1024 * 1024 / 2;
+	double half_l2 = hw_spec_l2_shared_bytes(hw);
 	double a = e * (double)g->m * g->k, b = e * (double)g->k * g->n;
 	double a_panel = e * c->swizzle * c->bm * (double)g->k;
 	/* HBM traffic: an operand is re-read when its reuse distance exceeds

@@ -579,7 +579,7 @@ START_TEST(test_typo_in_key_is_rejected_with_suggestion)
 	cJSON_AddItemToObject(at(root, "hbm"), "bandwith_gbps", bw);
 	expect_bad(root, "$.hbm.bandwith_gbps: ",
 		   "expected a key in {channels, bandwidth_gbps, latency_ns, "
-		   "efficiency}",
+		   "efficiency, capacity_gb}",
 		   "found unknown key \"bandwith_gbps\" (did you mean "
 		   "\"bandwidth_gbps\"?)");
 }
@@ -901,7 +901,8 @@ START_TEST(test_set_rejects_bad_values_and_paths)
 	ck_assert_double_eq(v, 1935);
 	ck_assert_int_eq(hw_spec_set(s, "hbm.bandwith_gbps", 1, err),
 			 RL_EINPUT);
-	ck_assert_has(err, "expected a field in {sm.count, ");
+	ck_assert_has(err, "expected a hardware field, found "
+			   "\"hbm.bandwith_gbps\"; the fields are {sm.count, ");
 	ck_assert_int_eq(hw_spec_get(s, "hbm", &v), RL_EINPUT);
 	/* Optional fields may be set to 0 (none). */
 	ck_assert_int_eq(hw_spec_set(s, "tensor.fp8_flop_per_clk", 0, err),

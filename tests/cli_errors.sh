@@ -92,7 +92,7 @@ expect 2 "$tmp/none.json: expected a hw file, found nothing" -- \
 
 f="$tmp/typo.json"
 mutate "$HW" "$f" 's/"bandwidth_gbps"/"bandwith_gbps"/'
-expect 2 "$f: \$.hbm.bandwith_gbps: expected a key in {channels, bandwidth_gbps, latency_ns, efficiency}" \
+expect 2 "$f: \$.hbm.bandwith_gbps: expected a key in {channels, bandwidth_gbps, latency_ns, efficiency, capacity_gb}" \
 	'(did you mean "bandwidth_gbps"?)' -- "$R" hw show "$f"
 
 f="$tmp/missing.json"

@@ -312,21 +312,40 @@ int gpu_check_gemm(const struct hw_spec *hw, const struct gemm *g,
 	return check(hw, g, &kc, err);
 }
 
-int gpu_simulate_gemm(const struct hw_spec *hw, const struct gemm *gm,
+/* The machine as this call sees it: the spec with the SM clock at the
+ * power-limited mean over the protocol's timed calls. The busy period is
+ * measured in the chooser's estimate of one call (kc->est_us), so the
+ * clock is known before the simulation starts and one run suffices. */
+static void run_spec(const struct hw_spec *spec, const struct kernel_config *kc,
+		     const struct gpu_opts *opts, struct hw_spec *out)
+{
+	int before = opts ? opts->calls_before : 0;
+	int timed = opts && opts->calls_timed > 0 ? opts->calls_timed : 1;
+
+	*out = *spec; /* shallow: the sources stay the caller's, read-only */
+	out->clock.sustained_mhz = hw_spec_mean_clock_mhz(
+		spec, before * kc->est_us, timed * kc->est_us);
+}
+
+int gpu_simulate_gemm(const struct hw_spec *spec, const struct gemm *gm,
 		      const struct gpu_opts *opts, struct gpu_result *r,
 		      char *err)
 {
 	struct kernel_config kc;
+	struct hw_spec machine;
+	const struct hw_spec *hw = &machine;
 	struct gpu *g;
 	struct gpu_mem *hbm;
 	struct gpu_mem_stats hs, ls;
-	double clk = hw->clock.sustained_mhz * 1e6;
+	double clk;
 	sim_time_t t0, elapsed;
 	unsigned nslots;
 	int rc;
 
-	if ((rc = check(hw, gm, &kc, err)) != RL_OK)
+	if ((rc = check(spec, gm, &kc, err)) != RL_OK)
 		return rc;
+	run_spec(spec, &kc, opts, &machine);
+	clk = hw->clock.sustained_mhz * 1e6;
 	g = calloc(1, sizeof(*g));
 	if (!g)
 		goto oom;
@@ -426,6 +445,7 @@ int gpu_simulate_gemm(const struct hw_spec *hw, const struct gemm *gm,
 	r->split_k = kc.split_k;
 	r->ctas = (int)kc.ctas;
 	r->events = sim_engine_events_run(g->e);
+	r->clock_mhz = hw->clock.sustained_mhz;
 	classify(hw, gm, r);
 	gpu_free(g);
 	return RL_OK;

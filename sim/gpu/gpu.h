@@ -14,8 +14,14 @@
 #include "hw/spec.h"
 #include "models/gemm.h"
 
+/* How the call is run. All zero: one call on a cold L2 (`gemm`, `run`).
+ * A measurement protocol (sim/run) sets the cache state its previous calls
+ * leave and how many identical calls run back to back around the timed
+ * one, which sets the power-limited clock (hw_spec_mean_clock_mhz). */
 struct gpu_opts {
-	int l2_warm; /* 0: L2 cold at kernel start (as in the measurements) */
+	int l2_warm;        /* 1: operands resident in L2 at kernel start */
+	int calls_before;   /* identical calls run back to back before the timed ones */
+	int calls_timed;    /* calls averaged in the timed window (0 = 1) */
 };
 
 struct gpu_result {
@@ -37,6 +43,7 @@ struct gpu_result {
 	int ctas;              /* CTAs launched (incl. split-K) */
 	char bound[16];        /* memory | compute | latency | tail */
 	uint64_t events;       /* engine events run */
+	double clock_mhz;      /* SM clock the kernel ran at (power-limited mean) */
 };
 
 int gpu_simulate_gemm(const struct hw_spec *hw, const struct gemm *g,

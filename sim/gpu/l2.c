@@ -7,7 +7,11 @@
  * routed to slices by address.
  *
  * Cache: LRU over the trace's block ids (models/trace.h), capacity
- * l2.size_mb. Granularity: the block, i.e. one CTA's operand tile of one
+ * l2.size_mb / l2.partitions: each partition caches what the SMs attached
+ * to it read (NVIDIA A100 whitepaper 2020, "L2 cache": "each L2 partition
+ * localizes and caches data for memory accesses from SMs in the GPCs
+ * directly connected to the partition"), and a GEMM's operand tiles are
+ * read by SMs on both sides, so each is held once per partition. Granularity: the block, i.e. one CTA's operand tile of one
  * k-step (8–64 KiB). Every CTA that re-reads data re-reads exactly such a
  * block (same tile boundaries, same k-step), so a line-granular LRU would
  * give the same hits and misses for these access streams at ~100× the
@@ -234,7 +238,7 @@ struct gpu_mem *gpu_l2_new(const struct hw_spec *hw, uint64_t nids,
 		return NULL;
 	}
 	c->head = c->tail = NIL;
-	c->capacity = hw->l2.size_mb * 1024.0 * 1024.0;
+	c->capacity = hw_spec_l2_shared_bytes(hw);
 	c->hit_lat = (sim_time_t)(hw->l2.hit_latency_cycles / clk * 1e12);
 	for (unsigned i = 0; i < c->nsl; i++)
 		sim_server_init(&c->sl[i], hw->l2.bytes_per_clk * clk / c->nsl,

@@ -309,6 +309,51 @@ START_TEST(test_random_shapes_never_beat_the_roofline)
 }
 END_TEST
 
+/* Write-dominated shapes (k tiny: C is most of the bytes), split-K, and
+ * the spec pushed to its extremes: the dirty C lines the L2 still holds at
+ * the end must be written back before the kernel counts as done, or these
+ * beat the DRAM roofline (8192x4096x32 on the A100 PCIe did, by 10 %). */
+START_TEST(test_write_dominated_and_extreme_specs_never_beat_the_roofline)
+{
+	static const struct shape wd[] = {
+		{ 8192, 4096, 32 }, { 8192, 4096, 1 }, { 4096, 16384, 8 },
+		{ 16384, 1024, 64 }, { 1, 16384, 16384 }, { 17, 2050, 12289 },
+	};
+	static const char *const sets[][2] = {
+		{ NULL, NULL }, { "hbm.bandwidth_gbps", "1" },
+		{ "hbm.efficiency", "1" }, { "l2.size_mb", "0.0625" },
+		{ "launch.overhead_us", "0" }, { "hbm.latency_ns", "0" },
+	};
+	struct hw_spec *base = load_hw("a100-80gb-pcie");
+	struct gpu_result r;
+
+	for (size_t j = 0; j < sizeof sets / sizeof sets[0]; j++) {
+		struct hw_spec *hw = hw_spec_clone(base);
+
+		ck_assert_ptr_nonnull(hw);
+		if (sets[j][0])
+			ck_assert_int_eq(hw_spec_set(hw, sets[j][0],
+						     atof(sets[j][1]), err),
+					 RL_OK);
+		for (size_t i = 0; i < sizeof wd / sizeof wd[0]; i++) {
+			simulate(hw, wd[i].m, wd[i].n, wd[i].k, RL_FP16, &r);
+			assert_under_roofline(hw, wd[i].m, wd[i].n, wd[i].k,
+					      RL_FP16, &r);
+			/* and the DRAM carried no more than it could */
+			ck_assert_msg(r.hbm_util <= 1 + 1e-9,
+				      "%lux%lux%lu with %s: hbm_util %.3f",
+				      (unsigned long)wd[i].m,
+				      (unsigned long)wd[i].n,
+				      (unsigned long)wd[i].k,
+				      sets[j][0] ? sets[j][0] : "the spec",
+				      r.hbm_util);
+		}
+		hw_spec_free(hw);
+	}
+	hw_spec_free(base);
+}
+END_TEST
+
 /* ---- limits ----------------------------------------------------------------- */
 
 START_TEST(test_weight_streaming_reaches_effective_hbm_bandwidth)
@@ -561,6 +606,8 @@ static Suite *gpu_suite(void)
 	tc = tcase_create("slow");
 	tcase_add_test(tc, test_reference_grid_never_beats_the_roofline);
 	tcase_add_test(tc, test_random_shapes_never_beat_the_roofline);
+	tcase_add_test(tc,
+		       test_write_dominated_and_extreme_specs_never_beat_the_roofline);
 	tcase_add_test(tc, test_doubling_hbm_bandwidth_never_slows_anything);
 	tcase_add_test(tc, test_measured_a100_sxm_within_mape_targets);
 	tcase_set_timeout(tc, 900);

@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "models/kernel.h"
+#include "models/roofline.h"
 #include "models/trace.h"
 #include "sim/engine/engine.h"
 #include "sim/engine/server.h"
@@ -275,6 +276,33 @@ static void classify(const struct hw_spec *hw, const struct gemm *gm,
 	}
 }
 
+/* The promise every result keeps: never faster than the datasheet
+ * roofline of the spec (boost-clock peak, datasheet DRAM bandwidth over
+ * the compulsory bytes); with a warm L2 the operands need not come from
+ * DRAM, so only the compute ceiling binds. A violation is a model bug:
+ * asserted in debug builds, an error (not a wrong number) otherwise. */
+static int beats_roofline(const struct hw_spec *spec, const struct gemm *gm,
+			  const struct gpu_opts *opts, const struct gpu_result *r,
+			  char *err)
+{
+	struct roofline_point rp;
+	double floor_us;
+
+	roofline_gemm(spec, gm, &rp);
+	floor_us = opts && opts->l2_warm ?
+		rp.flops / rp.peak_flops * 1e6 : rp.time_us;
+	/* 1 ps of slack per event: times are integer picoseconds */
+	if (r->time_us * (1 + 1e-9) + 1e-6 >= floor_us)
+		return RL_OK;
+	assert(!"simulated time beats the roofline");
+	rl_errf(err, "%s: gemm %llux%llux%llu: simulated %.6g us is faster "
+		     "than the roofline's %.6g us (a model bug; please report)",
+		spec->name, (unsigned long long)gm->m,
+		(unsigned long long)gm->n, (unsigned long long)gm->k,
+		r->time_us, floor_us);
+	return RL_EIO;
+}
+
 /* The checks of gpu_check_gemm(); on success kc is the chosen kernel. */
 static int check(const struct hw_spec *hw, const struct gemm *gm,
 		 struct kernel_config *kc, char *err)
@@ -411,8 +439,7 @@ int gpu_simulate_gemm(const struct hw_spec *spec, const struct gemm *gm,
 	sim_engine_run(g->e);
 	assert(g->done_ctas == kc.ctas);
 
-	elapsed = g->end;
-	gpu_l2_flush(g->mem, elapsed);
+	elapsed = gpu_l2_flush(g->mem, g->end);
 	memset(r, 0, sizeof(*r));
 	r->time_us = (double)elapsed / SIM_PS_PER_US;
 	r->flops = g->flops;
@@ -448,7 +475,7 @@ int gpu_simulate_gemm(const struct hw_spec *spec, const struct gemm *gm,
 	r->clock_mhz = hw->clock.sustained_mhz;
 	classify(hw, gm, r);
 	gpu_free(g);
-	return RL_OK;
+	return beats_roofline(spec, gm, opts, r, err);
 
 oom_g:
 	gpu_free(g);

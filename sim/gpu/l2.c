@@ -20,9 +20,10 @@
  * counts as a hit that waits for the fill (MSHR merge). Writes allocate
  * (split-K partials are re-read by the reducing CTA) and are write-back:
  * a dirty block costs the next level its bytes when it is evicted; what is
- * still dirty when the kernel ends is flushed by gpu_l2_flush(), counted
- * in the bytes written but not timed (the write-back overlaps whatever
- * runs next).
+ * still dirty when the kernel ends is flushed by gpu_l2_flush() through
+ * the DRAM channels like any write, and the kernel ends when the last
+ * write-back does (otherwise a write-dominated GEMM, small k, would beat
+ * the DRAM roofline).
  * O(1) per request besides the per-chunk server calls.
  */
 #include "sim/gpu/mem.h"
@@ -189,16 +190,21 @@ static const struct gpu_mem_ops l2_ops = {
 	"l2", l2_read, l2_write, l2_stats, l2_free,
 };
 
-void gpu_l2_flush(struct gpu_mem *m, sim_time_t t)
+sim_time_t gpu_l2_flush(struct gpu_mem *m, sim_time_t t)
 {
 	struct l2 *c = (struct l2 *)m;
+	sim_time_t done = t;
 
 	for (uint32_t b = c->head; b != NIL; b = c->next[b])
 		if (c->dirty[b]) {
-			m->next->ops->write(m->next, t, b, c->addr[b],
-					    c->size[b]);
+			sim_time_t w = m->next->ops->write(m->next, t, b,
+							   c->addr[b],
+							   c->size[b]);
+
+			done = w > done ? w : done;
 			c->dirty[b] = 0;
 		}
+	return done;
 }
 
 void gpu_l2_preload(struct gpu_mem *m, uint64_t block, double bytes)

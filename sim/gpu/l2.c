@@ -21,9 +21,9 @@
  * (split-K partials are re-read by the reducing CTA) and are write-back:
  * a dirty block costs the next level its bytes when it is evicted; what is
  * still dirty when the kernel ends is flushed by gpu_l2_flush() through
- * the DRAM channels like any write, and the kernel ends when the last
- * write-back does (otherwise a write-dominated GEMM, small k, would beat
- * the DRAM roofline).
+ * the DRAM channels like any write, queued behind their other work; the
+ * kernel cannot end before the last write-back (otherwise a
+ * write-dominated GEMM, small k, would beat the DRAM roofline).
  * O(1) per request besides the per-chunk server calls.
  */
 #include "sim/gpu/mem.h"

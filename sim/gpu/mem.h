@@ -73,8 +73,9 @@ struct gpu_mem *gpu_hbm_new(const struct hw_spec *hw);
 struct gpu_mem *gpu_l2_new(const struct hw_spec *hw, uint64_t nids,
 			   struct gpu_mem *next);
 
-/* End of kernel at t: write back what is dirty through the next level;
- * returns when the last write-back is acknowledged (t if none). */
+/* End of kernel: write back what is dirty through the next level, the
+ * requests arriving at t (FIFO levels queue them behind their other
+ * work); returns when the last write-back is acknowledged (t if none). */
 sim_time_t gpu_l2_flush(struct gpu_mem *m, sim_time_t t);
 /* Warm start: make block resident in the L2 level m without timing. */
 void gpu_l2_preload(struct gpu_mem *m, uint64_t block, double bytes);

@@ -1,0 +1,83 @@
+#!/bin/sh
+# install.sh — installs like a GNU package: `make install DESTDIR=TMP` puts the
+# binary, the man page, the data files and the schemas in place; the installed
+# binary, run from another directory, finds the data by name through
+# $RIDGELINE_DATA and never reads the source tree (which the uninstalled
+# binary does); `make uninstall` leaves no file and none of ridgeline's
+# directories behind.
+#
+# Needs $RIDGELINE and $RL_TOP_SRCDIR (set by make check); make.
+set -u
+
+: "${RIDGELINE:?set RIDGELINE to the ridgeline binary}"
+: "${RL_TOP_SRCDIR:?set RL_TOP_SRCDIR to the source tree}"
+unset RIDGELINE_DATA
+builddir=$(cd "$(dirname "$RIDGELINE")" && pwd)
+src=$(cd "$RL_TOP_SRCDIR" && pwd)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/install.XXXXXX") || exit 99
+trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+fails=0
+
+fail() {
+	echo "FAIL: $*"
+	fails=$((fails + 1))
+}
+
+dest="$tmp/dest"
+make -s -C "$builddir" install DESTDIR="$dest" >"$tmp/log" 2>&1 ||
+	{ echo "FAIL: make install DESTDIR=$dest: $(tail -n 20 "$tmp/log")"; exit 1; }
+# where things went: the configured directories, under DESTDIR
+pkgdatadir=$(make -s -C "$builddir" --no-print-directory -f Makefile -f - print-pkgdatadir <<'EOF'
+print-pkgdatadir:
+	@echo $(pkgdatadir)
+EOF
+)
+bindir=$(make -s -C "$builddir" --no-print-directory -f Makefile -f - print-bindir <<'EOF'
+print-bindir:
+	@echo $(bindir)
+EOF
+)
+mandir=$(make -s -C "$builddir" --no-print-directory -f Makefile -f - print-mandir <<'EOF'
+print-mandir:
+	@echo $(mandir)
+EOF
+)
+bin="$dest$bindir/ridgeline"
+data="$dest$pkgdatadir"
+[ -x "$bin" ] || fail "no $bin"
+[ -f "$dest$mandir/man1/ridgeline.1" ] || fail "no man page in $dest$mandir/man1"
+for f in hw/a100-80gb-pcie.json models/llama-33b.json \
+	experiments/medusa-llama33b-a100-pcie.json schema/hw.schema.json \
+	schema/model.schema.json schema/experiment.schema.json; do
+	[ -f "$data/$f" ] || fail "not installed: $data/$f"
+done
+
+# the installed binary, from elsewhere: $RIDGELINE_DATA, not the source tree
+mkdir "$tmp/elsewhere"
+(cd "$tmp/elsewhere" && RIDGELINE_DATA="$data" "$bin" hw show a100-80gb-pcie) >"$tmp/show" 2>"$tmp/err" ||
+	fail "installed: hw show a100-80gb-pcie with RIDGELINE_DATA: $(cat "$tmp/err")"
+grep -q "^file: $data/hw/a100-80gb-pcie.json" "$tmp/show" ||
+	fail "installed: hw show did not read $data/hw: $(grep '^file:' "$tmp/show")"
+(cd "$tmp/elsewhere" && RIDGELINE_DATA="$data" "$bin" run medusa-llama33b-a100-pcie -o out --no-plot -j 2) \
+	>/dev/null 2>"$tmp/err" || fail "installed: run by name: $(cat "$tmp/err")"
+[ -f "$tmp/elsewhere/out/results.csv" ] || fail "installed: run wrote no results.csv"
+# without RIDGELINE_DATA: the configured pkgdatadir (not under DESTDIR), never
+# the source tree
+(cd "$tmp/elsewhere" && "$bin" hw show a100-80gb-pcie) >"$tmp/show" 2>"$tmp/err"
+if grep -q "^file: $src/" "$tmp/show" || grep -qF "$src/hw" "$tmp/err"; then
+	fail "installed binary looked in the source tree: $(grep '^file:' "$tmp/show") $(cat "$tmp/err")"
+fi
+# the uninstalled binary does find the checkout's files
+"$RIDGELINE" hw show a100-80gb-pcie >"$tmp/show" 2>"$tmp/err" ||
+	fail "uninstalled: hw show: $(cat "$tmp/err")"
+grep -q "^file: .*/hw/a100-80gb-pcie.json" "$tmp/show" || fail "uninstalled: no file line"
+
+# uninstall: nothing left of ridgeline
+make -s -C "$builddir" uninstall DESTDIR="$dest" >"$tmp/log" 2>&1 ||
+	fail "make uninstall: $(tail -n 20 "$tmp/log")"
+left=$(find "$dest" -type f -o -type l)
+[ -z "$left" ] || fail "make uninstall left files: $left"
+[ -e "$data" ] && fail "make uninstall left $data: $(find "$data")"
+
+[ "$fails" -eq 0 ] && echo "install: DESTDIR install, lookup, uninstall"
+[ "$fails" -eq 0 ]

@@ -285,6 +285,20 @@ int hw_spec_load(const char *name_or_path, struct hw_spec **out, char *err)
 	free(text);
 	if (rc)
 		return rc;
+	/* Found by name (no '/', no .json: see rl_data_find), the spec must
+	 * carry that name: `hw list`, results and sweeps name a GPU by the
+	 * name it is looked up by. A path may hold any name. */
+	if (!strchr(name_or_path, '/') &&
+	    !(strlen(name_or_path) >= 5 &&
+	      !strcmp(name_or_path + strlen(name_or_path) - 5, ".json")) &&
+	    strcmp((*out)->name, name_or_path)) {
+		rl_errf(err, "%s: $.name: expected \"%s\" (the file name, by "
+			"which the spec is looked up), found \"%s\"", path,
+			name_or_path, (*out)->name);
+		hw_spec_free(*out);
+		*out = NULL;
+		return RL_EINPUT;
+	}
 	snprintf((*out)->path, sizeof (*out)->path, "%s", path);
 	return RL_OK;
 }

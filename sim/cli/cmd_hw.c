@@ -46,7 +46,7 @@ static int hw_list(void)
 		fprintf(stderr, "ridgeline hw list: out of memory\n");
 		return 1;
 	}
-	printf("%-16s %-16s %5s %12s %12s %9s %13s\n", "name", "display name",
+	printf("%-16s %-20s %5s %12s %12s %9s %13s\n", "name", "display name",
 	       "SMs", "fp16 TFLOP/s", "bf16 TFLOP/s", "HBM GB/s",
 	       "ridge FLOP/B");
 	for (int i = 0; i < n; i++) {
@@ -58,8 +58,10 @@ static int hw_list(void)
 			status = cli_exit_code(rc);
 			continue;
 		}
-		printf("%-16s %-16s %5.0f %12.1f %12.1f %9.0f %13.1f\n",
-		       s->name, s->display_name, s->sm.count,
+		/* the name it is looked up by (hw_spec_load refuses a
+		 * spec whose "name" differs from it) */
+		printf("%-16s %-20s %5.0f %12.1f %12.1f %9.0f %13.1f\n",
+		       names[i], s->display_name, s->sm.count,
 		       hw_spec_peak_flops(s, RL_FP16) / 1e12,
 		       hw_spec_peak_flops(s, RL_BF16) / 1e12,
 		       s->hbm.bandwidth_gbps, hw_spec_ridge(s, RL_FP16));

@@ -9,6 +9,9 @@
 #   * each GPU against its own datasheet, the numbers written here from the
 #     datasheets (not from the files): peak dense 16-bit TFLOP/s within 1 %,
 #     DRAM bandwidth equal; a new spec needs its row below;
+#   * the values transferred to GPUs without data follow their calibrated
+#     sibling by the rule their sources state (recalibrating a sibling and
+#     forgetting a transfer fails here);
 #   * no GEMM beats the datasheet roofline (4096^3 and 1 x 8192 x 8192).
 #
 # Needs $RIDGELINE and $RL_TOP_SRCDIR (set by make check).
@@ -91,6 +94,56 @@ while read -r name tflops gbps rest; do
 			printf "%s: DRAM %s GB/s, datasheet %s\n", n, bw, b; bad = 1 }
 		exit bad }' >"$tmp/ds" || fail "$(cat "$tmp/ds")"
 done <"$tmp/datasheet"
+
+# ---- transferred values follow their calibrated sibling ----------------------
+# GPU, field, sibling, rule: "ratio" = the sibling's sustained/boost ratio at
+# this GPU's boost clock (±1 MHz); "same" = the sibling's value; a number =
+# the sibling's value times it, to 2 decimals (GDDR: measured stream fraction
+# of this GPU / the A100's, RRZE gpu-benches gpu-roofline). When a sibling is
+# recalibrated, the failure says what the value (and its source) become.
+get() { "$R" hw show "$1" 2>/dev/null | awk -v f="$2" '$1 == f { print $2; exit }'; }
+while read -r gpu field sib rule; do
+	v=$(get "$gpu" "$field")
+	case $rule in
+	ratio)
+		want=$(awk -v b="$(get "$gpu" clock.boost_mhz)" -v s="$(get "$sib" clock.sustained_mhz)" \
+			-v sb="$(get "$sib" clock.boost_mhz)" 'BEGIN { printf "%.0f", b * s / sb }')
+		tol=1 ;;
+	same) want=$(get "$sib" "$field"); tol=0 ;;
+	*) want=$(awk -v e="$(get "$sib" "$field")" -v r="$rule" 'BEGIN { printf "%.2f", e * r }')
+		tol=0.005 ;;
+	esac
+	awk -v v="$v" -v w="$want" -v t="$tol" 'BEGIN { d = v - w; exit !(v != "" && d <= t && -d <= t) }' ||
+		fail "$gpu $field = $v, expected $want ($rule of $sib.json)"
+done <<'EOF'
+a40          clock.sustained_mhz a100-80gb-sxm ratio
+l40s         clock.sustained_mhz a100-80gb-sxm ratio
+l4           clock.sustained_mhz a100-80gb-sxm ratio
+rtx-pro-6000 clock.sustained_mhz a100-80gb-sxm ratio
+h100-nvl     clock.sustained_mhz h100-sxm      ratio
+b300         clock.sustained_mhz b200          ratio
+gb200        clock.sustained_mhz b200          ratio
+a40          hbm.efficiency      a100-80gb-sxm 1.1057
+l40s         hbm.efficiency      a100-80gb-sxm 1.1085
+l4           hbm.efficiency      a100-80gb-sxm 1.1085
+rtx-pro-6000 hbm.efficiency      a100-80gb-sxm 1.1085
+h100-nvl     hbm.efficiency      h100-sxm      same
+b300         hbm.efficiency      b200          same
+gb200        hbm.efficiency      b200          same
+a40          launch.overhead_us  a100-80gb-sxm same
+l40s         launch.overhead_us  a100-80gb-sxm same
+l4           launch.overhead_us  a100-80gb-sxm same
+rtx-pro-6000 launch.overhead_us  a100-80gb-sxm same
+h100-nvl     launch.overhead_us  h100-sxm      same
+b300         launch.overhead_us  b200          same
+gb200        launch.overhead_us  b200          same
+h100-nvl     hbm.latency_ns      h100-sxm      same
+b300         hbm.latency_ns      b200          same
+gb200        hbm.latency_ns      b200          same
+h100-nvl     l2.hit_latency_cycles h100-sxm    same
+b300         l2.hit_latency_cycles b200        same
+gb200        l2.hit_latency_cycles b200        same
+EOF
 
 # ---- never above the datasheet roofline ---------------------------------------
 while read -r name rest; do

@@ -53,6 +53,18 @@ static int has_suffix(const char *s, const char *suffix)
 	return n >= m && !strcmp(s + n - m, suffix);
 }
 
+/* "a hardware spec file", "an experiment file", ... for messages. */
+static const char *kind_file(const char *kind)
+{
+	if (!strcmp(kind, "hw"))
+		return "a hardware spec file";
+	if (!strcmp(kind, "models"))
+		return "a model spec file";
+	if (!strcmp(kind, "experiments"))
+		return "an experiment file";
+	return "a data file";
+}
+
 int rl_data_find(const char *kind, const char *name_or_path, char *out,
 		 size_t outlen, char *err)
 {
@@ -69,8 +81,8 @@ int rl_data_find(const char *kind, const char *name_or_path, char *out,
 			struct stat st;
 			int exists = stat(name_or_path, &st) == 0;
 
-			rl_errf(err, "%s: expected a %s file, found %s",
-				name_or_path, kind,
+			rl_errf(err, "%s: expected %s, found %s",
+				name_or_path, kind_file(kind),
 				exists ? "something that is not a regular file"
 				       : "nothing (no such file)");
 			return RL_EINPUT;
@@ -233,6 +245,22 @@ char *rl_read_file(const char *path, size_t *len, char *err)
 	}
 	fclose(f);
 	buf[used] = 0;
+	/* every reader takes the text as a C string: a NUL byte would cut it
+	 * short silently (a measured CSV lost its later rows) */
+	{
+		const char *nul = memchr(buf, 0, used);
+
+		if (nul) {
+			size_t line = 1;
+
+			for (const char *p = buf; p < nul; p++)
+				line += *p == '\n';
+			rl_errf(err, "%s:%zu: expected text, found a NUL byte (byte %zu)",
+				path, line, (size_t)(nul - buf));
+			free(buf);
+			return NULL;
+		}
+	}
 	if (len)
 		*len = used;
 	return buf;

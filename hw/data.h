@@ -23,7 +23,9 @@ int rl_data_find(const char *kind, const char *name_or_path, char *out,
 int rl_data_list(const char *kind, char ***names);
 void rl_data_names_free(char **names, int n);
 
-/* Read a whole file into a NUL-terminated malloc'd buffer; NULL + err. */
+/* Read a whole text file into a NUL-terminated malloc'd buffer; NULL + err.
+ * A NUL byte inside the file is refused ("FILE:LINE: expected text, found
+ * a NUL byte"), so strlen() of the result is *len. */
 char *rl_read_file(const char *path, size_t *len, char *err);
 
 #endif

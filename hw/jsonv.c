@@ -29,21 +29,96 @@ static char *err_of(const struct jsonv *v)
 	return v ? v->err : NULL;
 }
 
-/* Copy s into buf (len ≥ 8), cutting at a UTF-8 boundary and appending
- * "..." when it does not fit. */
-static void clip(const char *s, char *buf, size_t len)
+/* Length (1–4) of the UTF-8 sequence at s and its code point in *cp, or 0
+ * when the bytes there are not UTF-8 (a stray continuation byte, an
+ * overlong form, a UTF-16 surrogate, beyond U+10FFFF, cut short). */
+static int utf8_seq(const unsigned char *s, unsigned *cp)
 {
-	size_t n = strlen(s);
+	unsigned c = s[0], min;
+	int n;
 
-	if (n < len) {
-		memcpy(buf, s, n + 1);
-		return;
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
 	}
-	n = len - 4;
-	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-		n--;
-	memcpy(buf, s, n);
-	memcpy(buf + n, "...", 4);
+	if (c >= 0xC2 && c <= 0xDF) {
+		n = 2;
+		c &= 0x1F;
+		min = 0x80;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		n = 3;
+		c &= 0x0F;
+		min = 0x800;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		n = 4;
+		c &= 0x07;
+		min = 0x10000;
+	} else {
+		return 0;
+	}
+	for (int i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3F);
+	}
+	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+/* The escaped form of one character for a message, into out (≥ 8 bytes);
+ * returns the bytes of s it stands for. Control characters (C0, DEL, C1,
+ * U+2028/2029) become \n, \t, \r or \uXXXX, a byte that is not UTF-8
+ * \xNN; with quotes, '"' and '\\' are escaped too. */
+static int escape_char(const char *s, int quotes, char *out)
+{
+	unsigned cp;
+	int n = utf8_seq((const unsigned char *)s, &cp);
+
+	if (n == 0) {
+		snprintf(out, 8, "\\x%02X", (unsigned char)s[0]);
+		return 1;
+	}
+	if (cp == '\n' || cp == '\t' || cp == '\r')
+		snprintf(out, 8, "\\%c", cp == '\n' ? 'n' : cp == '\t' ? 't' : 'r');
+	else if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 ||
+		 cp == 0x2029)
+		snprintf(out, 8, "\\u%04X", cp);
+	else if (quotes && (cp == '"' || cp == '\\'))
+		snprintf(out, 8, "\\%c", (char)cp);
+	else {
+		memcpy(out, s, (size_t)n);
+		out[n] = 0;
+	}
+	return n;
+}
+
+/* s made safe for a one-line message (see escape_char()), clipped to len
+ * (≥ 8) bytes with "..." between characters when it does not fit. */
+static void printable(const char *s, char *buf, size_t len, int quotes)
+{
+	char piece[8];
+	size_t used = 0, full = 0, room;
+
+	for (const char *p = s; *p; ) {
+		p += escape_char(p, quotes, piece);
+		full += strlen(piece);
+	}
+	room = full < len ? len - 1 : len - 4; /* "..." needs 3 */
+	for (const char *p = s; *p; ) {
+		size_t k;
+
+		p += escape_char(p, quotes, piece);
+		k = strlen(piece);
+		if (used + k > room)
+			break;
+		memcpy(buf + used, piece, k);
+		used += k;
+	}
+	if (full >= len)
+		memcpy(buf + used, "...", 3), used += 3;
+	buf[used] = 0;
 }
 
 void jsonv_describe(const cJSON *item, char *buf, size_t len)
@@ -64,7 +139,9 @@ void jsonv_describe(const cJSON *item, char *buf, size_t len)
 		snprintf(buf, len, "an unprintable value");
 		return;
 	}
-	clip(s, buf, len < FOUND_LEN ? len : FOUND_LEN);
+	/* cJSON escapes C0 controls in strings; DEL, C1 and anything else
+	 * a terminal would act on are escaped here */
+	printable(s, buf, len < FOUND_LEN ? len : FOUND_LEN, 0);
 	cJSON_free(s);
 }
 
@@ -97,21 +174,13 @@ void jsonv_path_key(char *out, size_t len, const char *parent,
 		    const char *key)
 {
 	char q[64];
-	size_t j = 0;
 
 	if (is_identifier(key)) {
 		snprintf(out, len, "%s.%s", parent, key);
 		return;
 	}
-	/* Odd keys go in brackets, quotes and control bytes made visible. */
-	for (const char *p = key ? key : ""; *p && j + 3 < sizeof q; p++) {
-		unsigned char c = (unsigned char)*p;
-
-		if (c == '"' || c == '\\')
-			q[j++] = '\\';
-		q[j++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-	}
-	q[j] = 0;
+	/* Odd keys go in brackets, quotes and control bytes escaped. */
+	printable(key ? key : "", q, sizeof q, 1);
 	snprintf(out, len, "%s[\"%s\"]", parent, q);
 }
 
@@ -145,25 +214,69 @@ static int is_digit(char c)
  * offending byte and -1 is returned. */
 static int scan_value(const char *s, size_t *i, int depth);
 
+/* Value of the 4 hex digits at s, or -1. */
+static long hex4(const char *s)
+{
+	long v = 0;
+
+	for (int k = 0; k < 4; k++) {
+		if (!isxdigit((unsigned char)s[k]))
+			return -1;
+		v = v * 16 + (isdigit((unsigned char)s[k]) ? s[k] - '0' :
+			      tolower((unsigned char)s[k]) - 'a' + 10);
+	}
+	return v;
+}
+
+/* A string: UTF-8 throughout, no raw control character, escapes as RFC
+ * 8259 has them, and two more refusals that every reader relies on: no
+ * \u0000 (C strings would silently end there) and no lone UTF-16
+ * surrogate (no UTF-8 form). */
 static int scan_string(const char *s, size_t *i)
 {
 	size_t j = *i + 1;
 
 	for (;;) {
 		unsigned char c = (unsigned char)s[j];
+		unsigned cp;
+		int n;
 
 		if (c == '"')
 			break;
 		if (c < 0x20) /* control character, or the end of the text */
 			goto fail;
+		if (c >= 0x80) {
+			if (!(n = utf8_seq((const unsigned char *)s + j, &cp)))
+				goto fail;
+			j += (size_t)n;
+			continue;
+		}
 		if (c == '\\') {
 			c = (unsigned char)s[++j];
 			if (c == 'u') {
-				for (int k = 1; k <= 4; k++)
-					if (!isxdigit((unsigned char)s[j + k])) {
-						j += (size_t)k;
+				long u = hex4(s + j + 1);
+
+				if (u < 0) {
+					for (int k = 1; k <= 4; k++)
+						if (!isxdigit((unsigned char)s[j + k])) {
+							j += (size_t)k;
+							goto fail;
+						}
+				}
+				if (u == 0 || (u >= 0xDC00 && u <= 0xDFFF)) {
+					j--; /* at the backslash */
+					goto fail;
+				}
+				if (u >= 0xD800 && u <= 0xDBFF) {
+					long lo = s[j + 5] == '\\' && s[j + 6] == 'u' ?
+						  hex4(s + j + 7) : -1;
+
+					if (lo < 0xDC00 || lo > 0xDFFF) {
+						j--;
 						goto fail;
 					}
+					j += 6;
+				}
 				j += 4;
 			} else if (!c || !strchr("\"\\/bfnrt", c)) {
 				goto fail;
@@ -292,10 +405,20 @@ static size_t scan_error(const char *text)
 static int syntax_error(const struct jsonv *v, const char *text, size_t pos)
 {
 	const char *p;
-	char snip[32];
-	size_t j = 0;
-	int line = 1, col = 1;
+	char snip[32 * 6 + 4], piece[8];
+	size_t j = 0, first = scan_ws(text, 0);
+	unsigned cp;
+	int line = 1, col = 1, k;
 
+	if (!strncmp(text + first, "\xEF\xBB\xBF", 3))
+		first = scan_ws(text, first + 3);
+	/* A file that does not even start like a JSON object is not echoed:
+	 * it may be anything (a password file, an environment). */
+	if (text[first] && text[first] != '{') {
+		rl_errf(err_of(v), "%s: not a JSON file (expected a JSON object, "
+			"starting with '{')", file_of(v));
+		return RL_EINPUT;
+	}
 	for (p = text; p < text + pos; p++) {
 		if (*p == '\n') {
 			line++;
@@ -304,8 +427,29 @@ static int syntax_error(const struct jsonv *v, const char *text, size_t pos)
 			col++; /* columns count characters, not UTF-8 bytes */
 		}
 	}
-	for (p = text + pos; *p && *p != '\n' && j < 20; p++)
-		snip[j++] = ((unsigned char)*p < 0x20) ? ' ' : *p;
+	if ((unsigned char)text[pos] >= 0x80 &&
+	    !utf8_seq((const unsigned char *)text + pos, &cp)) {
+		rl_errf(err_of(v), "%s: line %d, column %d (byte %zu): expected "
+			"UTF-8 text, found byte 0x%02X", file_of(v), line, col,
+			pos, (unsigned char)text[pos]);
+		return RL_EINPUT;
+	}
+	if (!strncmp(text + pos, "\\u", 2) && hex4(text + pos + 2) >= 0) {
+		long u = hex4(text + pos + 2);
+
+		rl_errf(err_of(v), "%s: line %d, column %d (byte %zu): expected "
+			"a string without %s, found \\u%04lX", file_of(v), line,
+			col, pos, u == 0 ? "\\u0000 (NUL)" : "a lone UTF-16 surrogate",
+			u);
+		return RL_EINPUT;
+	}
+	/* up to 20 characters from the error on, escaped to one printable
+	 * line */
+	for (p = text + pos, k = 0; *p && *p != '\n' && k < 20; k++) {
+		p += escape_char(p, 1, piece);
+		memcpy(snip + j, piece, strlen(piece));
+		j += strlen(piece);
+	}
 	snip[j] = 0;
 	if (j == 0)
 		rl_errf(err_of(v), "%s: line %d, column %d (byte %zu): expected "
@@ -415,7 +559,7 @@ int jsonv_object(const struct jsonv *v, const cJSON *node, const char *path,
 		jsonv_path_key(keypath, sizeof keypath, path, c->string);
 		for (const cJSON *d = node->child; d != c; d = d->next)
 			if (!strcmp(d->string, c->string)) {
-				clip(c->string, key, sizeof key);
+				printable(c->string, key, sizeof key, 1);
 				rl_errf(err_of(v), "%s: %s: expected each key once, "
 					"found \"%s\" again", file_of(v),
 					keypath, key);
@@ -436,7 +580,7 @@ int jsonv_object(const struct jsonv *v, const cJSON *node, const char *path,
 			snprintf(hint, sizeof hint, " (did you mean \"%s\"?)",
 				 best);
 		join(allowed, keys, sizeof keys);
-		clip(c->string, key, sizeof key);
+		printable(c->string, key, sizeof key, 1);
 		rl_errf(err_of(v), "%s: %s: expected a key in {%s}, found "
 			"unknown key \"%s\"%s", file_of(v), keypath, keys, key,
 			hint);
@@ -503,8 +647,12 @@ static int check_string(const struct jsonv *v, const cJSON *node,
 	if (strlen(node->valuestring) > maxlen)
 		return jsonv_fail(v, path, node,
 				  "a string of at most %zu bytes", maxlen);
+	/* C0, DEL and C1 (U+0080–U+009F: the terminal's CSI among them);
+	 * the text is UTF-8 (the scan made sure) */
 	for (s = node->valuestring; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f ||
+		    ((unsigned char)s[0] == 0xC2 && (unsigned char)s[1] >= 0x80 &&
+		     (unsigned char)s[1] <= 0x9F))
 			return jsonv_fail(v, path, node,
 					  "a string without control characters");
 	return RL_OK;

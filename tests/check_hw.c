@@ -786,7 +786,7 @@ START_TEST(test_missing_file_names_the_path)
 	ck_assert_int_eq(hw_spec_load("/nonexistent/x.json", &s, err),
 			 RL_EINPUT);
 	ck_assert_ptr_null(s);
-	ck_assert_str_eq(err, "/nonexistent/x.json: expected a hw file, found "
+	ck_assert_str_eq(err, "/nonexistent/x.json: expected a hardware spec file, found "
 			      "nothing (no such file)");
 }
 END_TEST

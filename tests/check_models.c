@@ -381,7 +381,7 @@ START_TEST(test_missing_model_names_the_searched_places)
 	ck_assert_has(err, "models \"llama-99b\": expected llama-99b.json in ");
 	ck_assert_has(err, RL_SRCDIR "/models");
 	ck_assert_int_eq(model_spec_load("./nope.json", &m, err), RL_EINPUT);
-	ck_assert_str_eq(err, "./nope.json: expected a models file, found "
+	ck_assert_str_eq(err, "./nope.json: expected a model spec file, found "
 			      "nothing (no such file)");
 }
 END_TEST

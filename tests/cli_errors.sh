@@ -85,7 +85,7 @@ expect 2 'models "llama-99b": expected llama-99b.json in' -- \
 expect 2 "unknown option '--all'" -- "$R" hw list --all
 expect 2 "expected 'list' or 'show', found 'frob'" -- "$R" hw frob
 expect 2 "show needs a NAME or PATH" -- "$R" models show
-expect 2 "$tmp/none.json: expected a hw file, found nothing" -- \
+expect 2 "$tmp/none.json: expected a hardware spec file, found nothing" -- \
 	"$R" hw show "$tmp/none.json"
 
 # ---- bad hardware files --------------------------------------------------

@@ -220,6 +220,10 @@ fail:
 	return cli_exit_code(rc);
 }
 
+/* The lock on the output directory (out_dir_lock()), kept open until the
+ * process exits. */
+static int dir_lock = -1;
+
 int run_cli_open(const struct run_cli *o, const char *prog,
 		 const struct experiment *e, const char *dir,
 		 struct runner **r)
@@ -230,6 +234,12 @@ int run_cli_open(const struct run_cli *o, const char *prog,
 
 	out_signals_install();
 	if ((rc = out_mkdir_p(dir, err))) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return 1;
+	}
+	/* one run per DIR; held until the process exits (under MPI, rank 0
+	 * alone gets here and holds it for all ranks) */
+	if (dir_lock < 0 && (dir_lock = out_dir_lock(dir, err)) < 0) {
 		fprintf(stderr, "%s: %s\n", prog, err);
 		return 1;
 	}

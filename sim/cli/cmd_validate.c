@@ -10,6 +10,8 @@
 
 #include "hw/spec.h"
 #include "sim/cli/cli.h"
+#include "sim/gpu/gpu.h"
+#include "sim/run/output.h"
 #include "sim/run/validate.h"
 
 static const char usage[] =
@@ -55,7 +57,7 @@ int cmd_validate(int argc, char **argv)
 	char err[RL_ERR_LEN], path[1024];
 	double b32 = 32.0 * 1024 * 1024;
 	struct cli_sets sets = {.n = 0};
-	int c, rc;
+	int c, rc, lock = -1;
 
 	optind = 1;
 	opterr = 0;
@@ -92,15 +94,6 @@ int cmd_validate(int argc, char **argv)
 				"ridgeline validate --help)\n");
 		return 2;
 	}
-	if (dir) {
-		struct stat st;
-
-		if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
-			fprintf(stderr, "ridgeline validate: -o %s: not a "
-					"directory\n", dir);
-			return 2;
-		}
-	}
 	if ((rc = hw_spec_load(hwname, &hw, err)) != RL_OK)
 		goto fail;
 	if (cli_apply_sets("validate", hw, &sets)) {
@@ -109,6 +102,28 @@ int cmd_validate(int argc, char **argv)
 	}
 	if ((rc = validate_load(measured, &v, err)) != RL_OK)
 		goto fail;
+	/* every row is one the simulator takes (cheap), so that bad input
+	 * is refused before DIR is touched ... */
+	for (size_t i = 0; i < v->n; i++) {
+		char why[RL_ERR_LEN];
+
+		if (gpu_check_gemm(hw, &v->rows[i].g, why) != RL_OK) {
+			rl_errf(err, "%.200s:%d: %.290s", measured,
+				v->rows[i].line, why);
+			rc = RL_EINPUT;
+			goto fail;
+		}
+	}
+	/* ... and DIR is made (parents included) and locked before the
+	 * simulation, as by run: a bad -o costs nothing and loses nothing;
+	 * the lock is held until the process exits */
+	if (dir && ((rc = out_mkdir_p(dir, err)) != RL_OK ||
+		    (lock = out_dir_lock(dir, err)) < 0)) {
+		rc = RL_EIO;
+		goto fail;
+	}
+	if (dir)
+		out_clean_stale(dir);
 	if ((rc = validate_run(v, hw, (int)jobs, err)) != RL_OK)
 		goto fail;
 	printf("validate: %s on %s, %zu GEMMs\n", measured, hw->name, v->n);
@@ -132,12 +147,6 @@ int cmd_validate(int argc, char **argv)
 	if (s.n)
 		line("B >= 32 MB", &s);
 	if (dir) {
-		if (mkdir(dir, 0777) && errno != EEXIST) {
-			rl_errf(err, "%s: cannot create: %s", dir,
-				strerror(errno));
-			rc = RL_EIO;
-			goto fail;
-		}
 		snprintf(path, sizeof(path), "%s/validation.csv", dir);
 		if ((rc = validate_write_csv(v, path, err)) != RL_OK)
 			goto fail;
@@ -145,10 +154,12 @@ int cmd_validate(int argc, char **argv)
 	}
 	validate_free(v);
 	hw_spec_free(hw);
+	out_dir_unlock(lock);
 	return 0;
 fail:
 	fprintf(stderr, "ridgeline validate: %s\n", err);
 	validate_free(v);
 	hw_spec_free(hw);
+	out_dir_unlock(lock);
 	return cli_exit_code(rc);
 }

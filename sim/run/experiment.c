@@ -359,23 +359,57 @@ static int derive(struct ctx *c, struct experiment *e, int base, int var,
 	return RL_OK;
 }
 
+/* The grid's size from its shape alone — hardware × sweep variants ×
+ * ops × q × batch — checked against the limits before a single spec is
+ * built: a few kilobytes of sweep lists can otherwise ask for millions of
+ * specs (each about 8 KB with its sources) before any count is seen. */
+static int count_grid(struct ctx *c, struct experiment *e)
+{
+	char shape[256];
+	double variants = 1, ops = 0, points;
+	int n = 0;
+
+	if (e->nsweep && e->sweep_zip)
+		variants = e->sweep[0].nvalues;
+	else
+		for (int i = 0; i < e->nsweep; i++)
+			variants *= e->sweep[i].nvalues; /* ≤ 4096^16: exact enough in a double */
+	n = snprintf(shape, sizeof shape, "%d hardware", e->nhw);
+	for (int i = 0; i < e->nsweep && n > 0 && (size_t)n < sizeof shape; i++)
+		n += snprintf(shape + n, sizeof shape - (size_t)n, " %s %d",
+			      e->sweep_zip ? (i ? "=" : "×") : "×",
+			      e->sweep[i].nvalues);
+	if ((double)e->nhw * variants > EXP_MAX_SPECS) {
+		rl_errf(c->err, "%s: $.sweep: expected at most %d hardware variants (hardware × sweep values), found %.0f (%s)",
+			c->file, EXP_MAX_SPECS, (double)e->nhw * variants, shape);
+		return RL_EINPUT;
+	}
+	for (int m = 0; m < e->nmodels; m++)
+		ops += e->nops ? e->nops : model_mlp_nops(e->models[m]);
+	points = (double)e->nhw * variants * ops * e->nq * e->nbatch;
+	if (points > EXP_MAX_POINTS) {
+		rl_errf(c->err, "%s: $: expected at most %d points (GEMMs), found %.0f (%.0f hardware variants × %.0f ops × %d q × %d batch)",
+			c->file, EXP_MAX_POINTS, points, (double)e->nhw * variants,
+			ops, e->nq, e->nbatch);
+		return RL_EINPUT;
+	}
+	e->nvariants = (int)variants;
+	return RL_OK;
+}
+
+static int cmp_spec_names(const void *a, const void *b)
+{
+	const struct hw_spec *const *x = a, *const *y = b;
+
+	return strcmp((*x)->name, (*y)->name);
+}
+
 static int load_specs(struct ctx *c, struct experiment *e)
 {
 	char path[64], msg[RL_ERR_LEN];
+	const struct hw_spec **sorted;
 	int rc;
 
-	e->nvariants = 1;
-	if (e->nsweep && e->sweep_zip) {
-		e->nvariants = e->sweep[0].nvalues;
-	} else {
-		for (int i = 0; i < e->nsweep; i++) {
-			if ((double)e->nvariants * e->sweep[i].nvalues > EXP_MAX_POINTS)
-				return fail(c, "$.sweep", "fewer than 10 million variants", NULL);
-			e->nvariants *= e->sweep[i].nvalues;
-		}
-	}
-	if ((double)e->nhw * e->nvariants > EXP_MAX_POINTS)
-		return fail(c, "$.sweep", "fewer than 10 million variants", NULL);
 	e->nspecs = e->nhw * e->nvariants;
 	e->specs = calloc((size_t)e->nspecs, sizeof *e->specs);
 	e->spec_base = calloc((size_t)e->nspecs, sizeof *e->spec_base);
@@ -409,14 +443,20 @@ static int load_specs(struct ctx *c, struct experiment *e)
 		}
 		hw_spec_free(b);
 	}
-	/* Distinct names: the same hardware listed by name and by path. */
-	for (int i = 0; i < e->nspecs; i++)
-		for (int k = 0; k < i; k++)
-			if (!strcmp(e->specs[i]->name, e->specs[k]->name)) {
-				rl_errf(c->err, "%s: $.hardware: expected distinct hardware, found %s twice",
-					c->file, e->specs[i]->name);
-				return RL_EINPUT;
-			}
+	/* Distinct names (the same hardware listed by name and by path): a
+	 * sorted copy, O(n log n) */
+	if (!(sorted = malloc((size_t)e->nspecs * sizeof *sorted)))
+		return RL_EIO;
+	memcpy(sorted, e->specs, (size_t)e->nspecs * sizeof *sorted);
+	qsort(sorted, (size_t)e->nspecs, sizeof *sorted, cmp_spec_names);
+	for (int i = 1; i < e->nspecs; i++)
+		if (!strcmp(sorted[i]->name, sorted[i - 1]->name)) {
+			rl_errf(c->err, "%s: $.hardware: expected distinct hardware, found %s twice",
+				c->file, sorted[i]->name);
+			free(sorted);
+			return RL_EINPUT;
+		}
+	free(sorted);
 	return RL_OK;
 }
 
@@ -560,8 +600,10 @@ static int parse_common(const char *text, const char *file, int load,
 		goto fail;
 	if ((rc = parse_tree(&c, e)))
 		goto fail;
-	if (load && ((rc = load_specs(&c, e)) || (rc = load_models(&c, e)) ||
-		     (rc = expand(&c, e))))
+	/* models first: the grid is counted (count_grid) before any spec is
+	 * built */
+	if (load && ((rc = load_models(&c, e)) || (rc = count_grid(&c, e)) ||
+		     (rc = load_specs(&c, e)) || (rc = expand(&c, e))))
 		goto fail;
 	*out = e;
 	return RL_OK;

@@ -49,7 +49,10 @@ struct cJSON;
 #define EXP_MAX_LIST 4096  /* entries per list */
 #define EXP_MAX_SWEEP 16   /* swept fields */
 #define EXP_MAX_M 1048576  /* largest m = batch · q */
-#define EXP_MAX_POINTS 10000000
+/* Limits on what one file may ask for, checked from the shape of the grid
+ * before anything is built (see experiment_load()): */
+#define EXP_MAX_SPECS 10000     /* hardware × sweep variants; ≈ 8 KB each */
+#define EXP_MAX_POINTS 1000000  /* GEMMs; a few KB each in memory, hours of simulation */
 
 struct exp_sweep_field {
 	char path[64];   /* dotted hardware path, e.g. "hbm.bandwidth_gbps" */

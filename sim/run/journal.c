@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -20,6 +21,8 @@
 #include <cjson/cJSON.h>
 
 #include "sim/run/output.h"
+
+#define JOURNAL_SUM_LEN 17 /* 16 hex digits + NUL */
 
 struct journal {
 	int fd;                /* O_APPEND */
@@ -101,46 +104,127 @@ char *journal_result_text(const struct gpu_result *r)
 	return buf;
 }
 
-int journal_result_parse(const cJSON *obj, struct gpu_result *r)
+/* Valid range of each kept double: physical sense, and far inside what
+ * results.csv prints; null (a non-finite value) is allowed as written. */
+static const struct {
+	double lo, hi;
+} drange[] = {
+	{1e-9, 1e15},  /* time_us: > 0, under 30 years */
+	{0, 1e30}, {0, 1e30}, {0, 1e30}, {0, 1e30}, {0, 1e30}, /* flops, bytes */
+	{0, 1e12}, {0, 1e12},  /* tflops, hbm_gbps */
+	{0, 1},                /* l2_hit_rate */
+	{0, 1e3}, {0, 1e3}, {0, 1e3}, /* utilisations (≤ 1 in a sound run) */
+	{0, 1e12},             /* waves */
+};
+_Static_assert(sizeof drange / sizeof drange[0] == NDF,
+	       "one range per kept double, in dfields order");
+
+/* An integral number in [lo, hi]: no cast of an out-of-range double. */
+static int get_int(const cJSON *obj, const char *name, double lo, double hi,
+		   double *out)
 {
-	const cJSON *v;
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+
+	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) ||
+	    v->valuedouble < lo || v->valuedouble > hi ||
+	    v->valuedouble != floor(v->valuedouble))
+		return RL_EINPUT;
+	*out = v->valuedouble;
+	return RL_OK;
+}
+
+/* A string of printable ASCII, shorter than size. */
+static int get_word(const cJSON *obj, const char *name, char *buf, size_t size)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+	size_t n;
+
+	if (!cJSON_IsString(v) || !v->valuestring)
+		return RL_EINPUT;
+	n = strlen(v->valuestring);
+	if (n == 0 || n >= size)
+		return RL_EINPUT;
+	for (size_t i = 0; i < n; i++)
+		if (v->valuestring[i] < 0x20 || v->valuestring[i] > 0x7e)
+			return RL_EINPUT;
+	memcpy(buf, v->valuestring, n + 1);
+	return RL_OK;
+}
+
+/* As journal_result_parse(); *bad names the first field refused. */
+static int result_parse(const cJSON *obj, struct gpu_result *r,
+			const char **bad)
+{
+	double x;
 
 	memset(r, 0, sizeof *r);
+	*bad = "result";
 	if (!cJSON_IsObject(obj))
 		return RL_EINPUT;
 	for (size_t i = 0; i < NDF; i++) {
 		double *d = (double *)((char *)r + dfields[i].off);
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, dfields[i].name);
 
-		v = cJSON_GetObjectItemCaseSensitive(obj, dfields[i].name);
-		if (cJSON_IsNumber(v))
-			*d = v->valuedouble;
-		else if (cJSON_IsNull(v))
+		*bad = dfields[i].name;
+		if (cJSON_IsNull(v))
 			*d = NAN;
+		else if (cJSON_IsNumber(v) && isfinite(v->valuedouble) &&
+			 v->valuedouble >= drange[i].lo &&
+			 v->valuedouble <= drange[i].hi)
+			*d = v->valuedouble;
 		else
 			return RL_EINPUT;
 	}
-	v = cJSON_GetObjectItemCaseSensitive(obj, "split_k");
-	if (!cJSON_IsNumber(v))
+	*bad = "split_k";
+	if (get_int(obj, "split_k", 1, 4096, &x))
 		return RL_EINPUT;
-	r->split_k = (int)v->valuedouble;
-	v = cJSON_GetObjectItemCaseSensitive(obj, "ctas");
-	if (!cJSON_IsNumber(v))
+	r->split_k = (int)x;
+	*bad = "ctas";
+	if (get_int(obj, "ctas", 0, INT_MAX, &x))
 		return RL_EINPUT;
-	r->ctas = (int)v->valuedouble;
-	v = cJSON_GetObjectItemCaseSensitive(obj, "events");
-	if (!cJSON_IsNumber(v))
+	r->ctas = (int)x;
+	/* cJSON holds numbers as double: counts up to 2^53 are exact */
+	*bad = "events";
+	if (get_int(obj, "events", 0, 9007199254740992.0, &x))
 		return RL_EINPUT;
-	/* cJSON holds numbers as double; event counts stay far below 2^53 */
-	r->events = (uint64_t)v->valuedouble;
-	v = cJSON_GetObjectItemCaseSensitive(obj, "tile");
-	if (!cJSON_IsString(v) || strlen(v->valuestring) >= sizeof r->tile)
+	r->events = (uint64_t)x;
+	*bad = "tile";
+	if (get_word(obj, "tile", r->tile, sizeof r->tile))
 		return RL_EINPUT;
-	strcpy(r->tile, v->valuestring);
-	v = cJSON_GetObjectItemCaseSensitive(obj, "bound");
-	if (!cJSON_IsString(v) || strlen(v->valuestring) >= sizeof r->bound)
+	*bad = "bound";
+	if (get_word(obj, "bound", r->bound, sizeof r->bound))
 		return RL_EINPUT;
-	strcpy(r->bound, v->valuestring);
+	*bad = NULL;
 	return RL_OK;
+}
+
+int journal_result_parse(const cJSON *obj, struct gpu_result *r)
+{
+	const char *bad;
+
+	return result_parse(obj, r, &bad);
+}
+
+/* The checksum of a record: 64-bit FNV-1a, murmur3-finished, over the key
+ * and the canonical text of the result (journal_result_text() of the
+ * parsed values), so that any change to a value or to the key shows while
+ * a reformatted but equal record still passes. It guards against damage
+ * and hand edits, not against someone forging records on purpose. */
+static void record_sum(const char *key, const char *result_text, char *out)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (const char *p = key; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	h = (h ^ '\n') * 1099511628211ULL;
+	for (const char *p = result_text; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	snprintf(out, JOURNAL_SUM_LEN, "%016llx", (unsigned long long)h);
 }
 
 static char *header_text(const char *name, const char *fingerprint)
@@ -180,43 +264,66 @@ static int create(const char *dir, const char *path, const char *name,
 	return rc;
 }
 
-/* Whole file into memory; NULL with errno ENOENT if absent. */
-static char *slurp(const char *path, size_t *len)
+/* Whole journal into memory. NULL with errno ENOENT if absent; with err
+ * filled for anything that is not a regular file (a link is not followed,
+ * a FIFO not waited on). */
+static char *slurp(const char *path, size_t *len, char *err)
 {
-	FILE *f = fopen(path, "rb");
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	char *buf = NULL;
 	size_t cap = 0, n = 0;
+	struct stat st;
 
-	if (!f)
+	if (fd < 0) {
+		int e = errno;
+
+		if (e == ELOOP)
+			rl_errf(err, "%s: is a symbolic link; ridgeline does not follow links in its output directory (remove it or choose another output directory)",
+				path);
+		else if (e != ENOENT)
+			rl_errf(err, "%s: cannot read: %s", path, strerror(e));
+		errno = e;
 		return NULL;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		rl_errf(err, "%s: expected the run journal (a regular file), found %s; remove it or choose another output directory",
+			path, S_ISDIR(st.st_mode) ? "a directory" : "something else");
+		close(fd);
+		errno = EINVAL;
+		return NULL;
+	}
 	for (;;) {
+		ssize_t got;
+
 		if (n + 65536 + 1 > cap) {
 			char *nb = realloc(buf, cap = 2 * cap + 65536 + 1);
 
 			if (!nb) {
-				free(buf);
-				fclose(f);
-				errno = ENOMEM;
-				return NULL;
+				rl_errf(err, "%s: out of memory", path);
+				goto fail;
 			}
 			buf = nb;
 		}
-		size_t got = fread(buf + n, 1, cap - n - 1, f);
-
-		n += got;
+		got = read(fd, buf + n, cap - n - 1);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			rl_errf(err, "%s: cannot read: %s", path, strerror(errno));
+			goto fail;
+		}
 		if (got == 0)
 			break;
+		n += (size_t)got;
 	}
-	if (ferror(f)) {
-		free(buf);
-		fclose(f);
-		errno = EIO;
-		return NULL;
-	}
-	fclose(f);
+	close(fd);
 	buf[n] = 0;
 	*len = n;
 	return buf;
+fail:
+	free(buf);
+	close(fd);
+	errno = EIO;
+	return NULL;
 }
 
 /* 1 if the header line matches, 0 if it does not, -1 if it is not a
@@ -245,43 +352,153 @@ static int header_matches(const char *line, const char *fingerprint,
 	return rc;
 }
 
-static int replay_all(const char *path, char *buf, size_t len,
-		      journal_replay_fn replay, void *ctx, size_t *keep,
-		      char *err)
-{
-	char *line = strchr(buf, '\n') + 1; /* past the header */
-	int lineno = 2;
+/* Tell the user about a dropped record (stderr; at most a few lines,
+ * then a count). The CLI's own messages stay on their one line. */
+#define WARN_LINES 5
 
+static void dropped(const char *path, int lineno, const char *why, int n)
+{
+	if (n <= WARN_LINES)
+		fprintf(stderr, "ridgeline: %s:%d: dropped a corrupt journal record (%s); its point is simulated again\n",
+			path, lineno, why);
+}
+
+static int is_key(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n]; n++)
+		if (!strchr("0123456789abcdef", s[n]))
+			return 0;
+	return n == JOURNAL_KEY_LEN - 1;
+}
+
+/* Why the record on this line cannot be trusted, or NULL if it can (then
+ * *key and *res are filled). */
+static const char *check_record(char *line, size_t len, char *key,
+				struct gpu_result *res)
+{
+	static __thread char why[64];
+	const cJSON *k, *r, *sum;
+	const char *bad = NULL;
+	char want[JOURNAL_SUM_LEN], *canon;
+	cJSON *rec;
+
+	if (memchr(line, 0, len))
+		return "a NUL byte";
+	if (!(rec = cJSON_ParseWithLength(line, len)))
+		return "not JSON";
+	k = cJSON_GetObjectItemCaseSensitive(rec, "key");
+	r = cJSON_GetObjectItemCaseSensitive(rec, "result");
+	sum = cJSON_GetObjectItemCaseSensitive(rec, "sum");
+	if (!cJSON_IsString(k) || !is_key(k->valuestring)) {
+		cJSON_Delete(rec);
+		return "no valid key";
+	}
+	if (result_parse(r, res, &bad) != RL_OK) {
+		snprintf(why, sizeof why, "%s missing or out of range", bad);
+		cJSON_Delete(rec);
+		return why;
+	}
+	if (!(canon = journal_result_text(res))) {
+		cJSON_Delete(rec);
+		return "out of memory";
+	}
+	record_sum(k->valuestring, canon, want);
+	free(canon);
+	if (!cJSON_IsString(sum) || strcmp(sum->valuestring, want)) {
+		cJSON_Delete(rec);
+		return cJSON_IsString(sum) ? "checksum mismatch: edited or damaged"
+					   : "no checksum";
+	}
+	memcpy(key, k->valuestring, JOURNAL_KEY_LEN);
+	cJSON_Delete(rec);
+	return NULL;
+}
+
+/* Replay every trusted record after the header. Corrupt ones are dropped
+ * (with a line on stderr) and their points stay pending; *kept receives
+ * the journal as it should be on disk (header, trusted records, no torn
+ * tail) when it differs from buf, else NULL. */
+static int replay_all(const char *path, char *buf, size_t len,
+		      journal_replay_fn replay, void *ctx, char **kept,
+		      size_t *keptlen, char *err)
+{
+	char *line = (char *)memchr(buf, '\n', len) + 1; /* past the header */
+	char *out = NULL;
+	size_t used = 0;
+	int lineno = 2, ndropped = 0, rc = RL_OK;
+
+	*kept = NULL;
 	while (line < buf + len) {
 		char *nl = memchr(line, '\n', (size_t)(buf + len - line));
-		const cJSON *k, *r;
+		char key[JOURNAL_KEY_LEN];
 		struct gpu_result res;
-		cJSON *rec;
-		int rc;
+		const char *why;
 
 		if (!nl)
 			break; /* torn tail: cut off below */
-		*nl = 0;
-		rec = cJSON_Parse(line);
-		k = cJSON_GetObjectItemCaseSensitive(rec, "key");
-		r = cJSON_GetObjectItemCaseSensitive(rec, "result");
-		if (!rec || !cJSON_IsString(k) ||
-		    strlen(k->valuestring) != JOURNAL_KEY_LEN - 1 ||
-		    journal_result_parse(r, &res) != RL_OK) {
-			cJSON_Delete(rec);
-			rl_errf(err, "%s:%d: expected a journal record, found a corrupt line; rerun with --fresh to start over",
-				path, lineno);
-			return RL_EINPUT;
+		why = check_record(line, (size_t)(nl - line), key, &res);
+		if (why) {
+			dropped(path, lineno, why, ++ndropped);
+			if (!out) {
+				/* from here on the journal is rewritten */
+				if (!(out = malloc(len + 1))) {
+					rl_errf(err, "%s: out of memory", path);
+					return RL_EIO;
+				}
+				used = (size_t)(line - buf);
+				memcpy(out, buf, used);
+			}
+		} else {
+			if ((rc = replay(ctx, key, &res, err)))
+				break;
+			if (out) {
+				memcpy(out + used, line, (size_t)(nl + 1 - line));
+				used += (size_t)(nl + 1 - line);
+			}
 		}
-		rc = replay(ctx, k->valuestring, &res, err);
-		cJSON_Delete(rec);
-		if (rc)
-			return rc;
 		line = nl + 1;
 		lineno++;
 	}
-	*keep = (size_t)(line - buf);
+	if (ndropped > WARN_LINES)
+		fprintf(stderr, "ridgeline: %s: dropped %d corrupt journal records in all; their points are simulated again\n",
+			path, ndropped);
+	if (rc) {
+		free(out);
+		return rc;
+	}
+	if (!out && line < buf + len) {
+		/* only a torn tail: what comes before it is the journal */
+		if (!(out = malloc(len + 1))) {
+			rl_errf(err, "%s: out of memory", path);
+			return RL_EIO;
+		}
+		used = (size_t)(line - buf);
+		memcpy(out, buf, used);
+	}
+	if (out)
+		out[used] = 0;
+	*kept = out;
+	*keptlen = used;
 	return RL_OK;
+}
+
+/* Put `text` in place of the journal atomically (temporary + rename). */
+static int rewrite(const char *dir, const char *path, const char *text,
+		   size_t len, char *err)
+{
+	struct out_file o;
+	int rc = out_file_open(&o, dir, JOURNAL_NAME, err);
+
+	if (rc)
+		return rc;
+	if (fwrite(text, 1, len, o.f) != len) {
+		rl_errf(err, "%s: write failed: %s", path, strerror(errno));
+		out_file_abort(&o);
+		return RL_EIO;
+	}
+	return out_file_commit(&o, err);
 }
 
 int journal_open(const char *dir, const char *experiment_name,
@@ -290,8 +507,8 @@ int journal_open(const char *dir, const char *experiment_name,
 {
 	struct journal *j;
 	char theirs[256];
-	char *buf = NULL;
-	size_t len = 0, keep = 0;
+	char *buf = NULL, *kept = NULL, *nl;
+	size_t len = 0, keptlen = 0;
 	int rc = RL_OK, m;
 
 	*out = NULL;
@@ -303,21 +520,26 @@ int journal_open(const char *dir, const char *experiment_name,
 	pthread_mutex_init(&j->lock, NULL);
 	snprintf(j->path, sizeof j->path, "%s/%s", dir, JOURNAL_NAME);
 
-	if (!fresh)
-		buf = slurp(j->path, &len);
-	if (!fresh && !buf && errno != ENOENT) {
-		rl_errf(err, "%s: cannot read: %s", j->path, strerror(errno));
+	if (!fresh && !(buf = slurp(j->path, &len, err)) && errno != ENOENT) {
 		rc = RL_EIO;
 		goto fail;
 	}
-	/* No journal, or one whose header never made it: start over. */
-	if (!buf || !strchr(buf, '\n')) {
+	/* No journal, or one whose header never made it (no newline: a
+	 * journal is put in place whole, so only a hand edit does that): start
+	 * over. */
+	if (!buf || !(nl = memchr(buf, '\n', len))) {
 		if ((rc = create(dir, j->path, experiment_name, fingerprint, err)))
 			goto fail;
 	} else {
-		*strchr(buf, '\n') = 0;
+		if (memchr(buf, 0, (size_t)(nl - buf))) {
+			rl_errf(err, "%s:1: expected a ridgeline journal header, found a NUL byte; rerun with --fresh to discard the journal, or choose another output directory",
+				j->path);
+			rc = RL_EINPUT;
+			goto fail;
+		}
+		*nl = 0;
 		m = header_matches(buf, fingerprint, theirs, sizeof theirs);
-		buf[strlen(buf)] = '\n';
+		*nl = '\n';
 		if (m != 1) {
 			rl_errf(err, "%s: was written for another experiment file, hardware/model spec or ridgeline version (%s%s); rerun with --fresh to discard it, or choose another -o DIR",
 				j->path, m < 0 ? "not a ridgeline journal" : "it holds ",
@@ -325,26 +547,26 @@ int journal_open(const char *dir, const char *experiment_name,
 			rc = RL_EINPUT;
 			goto fail;
 		}
-		if ((rc = replay_all(j->path, buf, len, replay, ctx, &keep, err)))
+		if ((rc = replay_all(j->path, buf, len, replay, ctx, &kept,
+				     &keptlen, err)))
 			goto fail;
-		if (keep < len && truncate(j->path, (off_t)keep) != 0) {
-			rl_errf(err, "%s: cannot cut off a torn last record: %s",
-				j->path, strerror(errno));
-			rc = RL_EIO;
+		if (kept && (rc = rewrite(dir, j->path, kept, keptlen, err)))
 			goto fail;
-		}
 	}
-	j->fd = open(j->path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	/* the file just read or made; a link put there since is not followed */
+	j->fd = open(j->path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
 	if (j->fd < 0) {
 		rl_errf(err, "%s: cannot open: %s", j->path, strerror(errno));
 		rc = RL_EIO;
 		goto fail;
 	}
 	free(buf);
+	free(kept);
 	*out = j;
 	return RL_OK;
 fail:
 	free(buf);
+	free(kept);
 	journal_close(j);
 	return rc;
 }
@@ -352,7 +574,7 @@ fail:
 int journal_append(struct journal *j, const char *key,
 		   const struct gpu_result *r, char *err)
 {
-	char *res = journal_result_text(r), *line;
+	char *res = journal_result_text(r), *line, sum[JOURNAL_SUM_LEN];
 	size_t len, done = 0;
 	int rc = RL_OK;
 
@@ -360,14 +582,16 @@ int journal_append(struct journal *j, const char *key,
 		rl_errf(err, "%s: out of memory", j->path);
 		return RL_EIO;
 	}
-	len = strlen(res) + JOURNAL_KEY_LEN + 32;
+	record_sum(key, res, sum);
+	len = strlen(res) + JOURNAL_KEY_LEN + JOURNAL_SUM_LEN + 48;
 	if (!(line = malloc(len))) {
 		free(res);
 		rl_errf(err, "%s: out of memory", j->path);
 		return RL_EIO;
 	}
-	len = (size_t)snprintf(line, len, "{\"key\":\"%s\",\"result\":%s}\n",
-			       key, res);
+	len = (size_t)snprintf(line, len,
+			       "{\"key\":\"%s\",\"result\":%s,\"sum\":\"%s\"}\n",
+			       key, res, sum);
 	free(res);
 	/* One write per record: O_APPEND keeps concurrent records whole. */
 	pthread_mutex_lock(&j->lock);

@@ -9,14 +9,24 @@
  * the experiment as given and every hardware and model spec it uses, so a
  * changed experiment, spec or version is detected and refused rather than
  * mixed with old results. Every other line is
- *   {"key": K, "result": {...gpu_result fields, doubles in %.17g...}}
- * where K identifies one point (see runner.h). Doubles are printed with 17
- * significant digits and read back with strtod, so they round-trip exactly.
+ *   {"key": K, "result": {...gpu_result fields, doubles in %.17g...},
+ *    "sum": S}
+ * where K identifies one point (see runner.h) and S is a 64-bit checksum
+ * of K and the result's values. Doubles are printed with 17 significant
+ * digits and read back with strtod, so they round-trip exactly.
+ *
+ * Nothing read back is trusted: every field is range-checked (no cast of
+ * an out-of-range number) and the checksum recomputed. A record that
+ * fails — damaged, edited, cut, a NUL byte — is dropped with one line on
+ * stderr naming FILE:LINE and why; its point is simulated again, the good
+ * records are kept, and the journal is rewritten without it. Only a
+ * header that is not this run's is a reason to stop (--fresh).
  *
  * Crash safety: the header is written to a temporary file and renamed into
  * place; records are written with one write(2) each on an O_APPEND file,
  * then fdatasync'd. A torn last line (no newline) can only come from a
- * crash mid-write; it is cut off when the journal is reopened.
+ * crash mid-write; it is cut off when the journal is reopened. The
+ * journal is never read or written through a symbolic link.
  *
  * Thread safety: journal_append() may be called from several threads.
  */

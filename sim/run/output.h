@@ -1,10 +1,25 @@
 /*
  * output.h — writing an experiment's outputs into its directory without
  * ever leaving a half-written file: every file is written under a temporary
- * name in the same directory (".NAME.tmp.PID"), flushed, fsync'd and then
- * renamed over NAME, which is atomic on POSIX file systems. Temporary names
- * in flight are registered so that SIGINT/SIGTERM/SIGHUP remove them before
- * the process dies (out_signals_install()).
+ * name in the same directory, flushed, fsync'd and then renamed over NAME,
+ * which is atomic on POSIX file systems. Temporary names in flight are
+ * registered so that SIGINT/SIGTERM/SIGHUP remove them before the process
+ * dies (out_signals_install()).
+ *
+ * DIR may be shared with others (a group directory, /tmp): nothing here
+ * writes through a name someone else could have planted. A temporary is
+ * ".NAME.ridgeline-XXXXXXXXXXXX.tmp", twelve random letters and digits
+ * (62^12 ≈ 3·10^21 names), created with O_CREAT|O_EXCL|O_NOFOLLOW, so a
+ * link or file already there makes the open fail and another name is
+ * drawn; final names are replaced by rename(2), which replaces a link
+ * rather than following it.
+ *
+ * One writer per directory: out_dir_lock() takes an flock(2) on
+ * DIR/.ridgeline.lock for as long as the process lives (run and validate
+ * take it before writing anything). Holding it is what proves that a
+ * temporary of ridgeline's naming pattern left in DIR belongs to a dead
+ * process — whatever its pid, in whatever pid namespace — so only the lock
+ * holder cleans up (out_clean_stale()), and only such names.
  *
  * Also here: results.csv (DESIGN.md §5 columns, then one column per swept
  * hardware field), results.json (ridgeline version, the experiment as
@@ -46,10 +61,17 @@ void out_tmp_unregister(int slot);
  * none: a signal kills it before the temporaries are removed. */
 void out_child_set(pid_t pid);
 
-/* Temporary name for DIR/NAME: DIR/.NAME.tmp.PID */
-void out_tmp_name(char *out, size_t len, const char *dir, const char *name);
+/* Create an empty temporary file for DIR/NAME under a fresh random name
+ * (see above), written into out; returns its descriptor (O_WRONLY,
+ * O_CLOEXEC), or -1 with err filled. The caller registers, closes and
+ * renames or unlinks it. Thread-safe. */
+int out_tmp_create(char *out, size_t len, const char *dir, const char *name,
+		   char *err);
 
-/* Open DIR/NAME for writing under its temporary name. */
+/* Whether a directory entry name is one of out_tmp_create()'s. */
+int out_tmp_is_ours(const char *entry);
+
+/* Open DIR/NAME for writing under a temporary name (out_tmp_create()). */
 int out_file_open(struct out_file *o, const char *dir, const char *name,
 		  char *err);
 /* Flush, fsync, close and rename over the final name; on any failure the
@@ -65,8 +87,23 @@ int out_rename(const char *tmp, const char *path, char *err);
 /* Create DIR (and its parents) if missing. */
 int out_mkdir_p(const char *dir, char *err);
 
-/* Remove temporary files left in DIR by processes that no longer run. */
-void out_clean_stale(const char *dir);
+#define OUT_LOCK_NAME ".ridgeline.lock"
+
+/* Take the exclusive lock on DIR (which must exist): an flock(2) on
+ * DIR/OUT_LOCK_NAME, created if absent (never through a link), holding the
+ * holder's pid for messages. Returns the descriptor to keep open (the lock
+ * goes with it, or with the process). If another process holds it: -1,
+ * err = "DIR: another ridgeline (pid N) is writing into this directory;
+ * wait for it to finish or choose another output directory". */
+int out_dir_lock(const char *dir, char *err);
+void out_dir_unlock(int fd);
+
+/* Remove the temporaries of dead ridgeline processes from DIR: regular
+ * files named as out_tmp_create() names them, owned by this user. Call only
+ * while holding out_dir_lock(DIR) — the lock proves their writer is gone.
+ * Anything else in DIR (other programs' files, links) is left alone.
+ * Returns the number removed. */
+int out_clean_stale(const char *dir);
 
 /* rows[i] is the result of e->points[i]; row strings point into e. */
 void out_fill_row(const struct experiment *e, int i,

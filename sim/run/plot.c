@@ -481,8 +481,17 @@ int plot_render(const char *dir, const char *name, char *err)
 	snprintf(pname, sizeof pname, "%s.png", name);
 	snprintf(svg, sizeof svg, "%s/%s", dir, sname);
 	snprintf(png, sizeof png, "%s/%s", dir, pname);
-	out_tmp_name(svgtmp, sizeof svgtmp, dir, sname);
-	out_tmp_name(pngtmp, sizeof pngtmp, dir, pname);
+	/* both names are reserved (created empty with O_EXCL, never through
+	 * a planted link) before gnuplot, which truncates and fills them, is
+	 * told them */
+	if ((pfd[0] = out_tmp_create(svgtmp, sizeof svgtmp, dir, sname, err)) < 0)
+		return RL_EIO;
+	close(pfd[0]);
+	if ((pfd[0] = out_tmp_create(pngtmp, sizeof pngtmp, dir, pname, err)) < 0) {
+		unlink(svgtmp);
+		return RL_EIO;
+	}
+	close(pfd[0]);
 	snprintf(gpname, sizeof gpname, "%s.gp", name);
 	/* gnuplot runs in DIR, so it gets the temporary names without DIR */
 	snprintf(vars, sizeof vars, "svgfile=\"%s\"; pngfile=\"%s\"",
@@ -581,6 +590,10 @@ int plot_render(const char *dir, const char *name, char *err)
 	else
 		unlink(pngtmp);
 done:
+	if (rc != RL_OK) {
+		unlink(svgtmp);
+		unlink(pngtmp);
+	}
 	out_tmp_unregister(s1);
 	out_tmp_unregister(s2);
 	return rc;

@@ -15,6 +15,7 @@
 
 #include "hw/data.h"
 #include "models/roofline.h"
+#include "sim/run/output.h"
 
 static const char *const regime_names[NREGIMES] = {"small", "memory",
 						   "compute"};
@@ -73,7 +74,10 @@ int validate_load(const char *path, struct validate_set **out, char *err)
 
 	if (!text)
 		return RL_EINPUT;
-	line = strtok_r(text, "\n", &save);
+	/* a UTF-8 byte-order mark (spreadsheet exports) is not part of the
+	 * first column's name */
+	line = strtok_r(text + (strncmp(text, "\xEF\xBB\xBF", 3) ? 0 : 3),
+			"\n", &save);
 	if (!line) {
 		rl_errf(err, "%s: empty file, expected a header with "
 			     "m,n,k,dtype,latency_ms", path);
@@ -83,8 +87,15 @@ int validate_load(const char *path, struct validate_set **out, char *err)
 	for (int c = 0; c < NCOLS; c++) {
 		idx[c] = -1;
 		for (int i = 0; i < nf; i++)
-			if (!strcmp(f[i], col_names[c]))
+			if (!strcmp(f[i], col_names[c])) {
+				if (idx[c] >= 0) {
+					rl_errf(err, "%s:1: header has column '%s' twice "
+						     "(columns %d and %d); expected each once",
+						path, col_names[c], idx[c] + 1, i + 1);
+					goto fail;
+				}
 				idx[c] = i;
+			}
 		if (idx[c] < 0) {
 			rl_errf(err, "%s:1: header has no column '%s' "
 				     "(expected at least m,n,k,dtype,latency_ms)",
@@ -277,16 +288,22 @@ void validate_summarize(const struct validate_set *v,
 int validate_write_csv(const struct validate_set *v, const char *path,
 		       char *err)
 {
-	char tmp[1024];
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX];
+	struct out_file o;
 	FILE *f;
-	int bad;
+	int rc;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	f = fopen(tmp, "w");
-	if (!f) {
-		rl_errf(err, "%s: cannot write: %s", tmp, strerror(errno));
-		return RL_EIO;
-	}
+	/* through the output helpers: a fresh O_EXCL temporary in the same
+	 * directory, fsync'd, renamed (sim/run/output.h) */
+	if (slash)
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+	else
+		snprintf(dir, sizeof dir, ".");
+	if ((rc = out_file_open(&o, slash == path ? "/" : dir,
+				slash ? slash + 1 : path, err)))
+		return rc;
+	f = o.f;
 	fputs("m,n,k,dtype,measured_ms,predicted_ms,error_pct,regime,tile,"
 	      "split_k\n", f);
 	for (size_t i = 0; i < v->n; i++) {
@@ -299,12 +316,5 @@ int validate_write_csv(const struct validate_set *v, const char *path,
 			validate_regime_name(r->regime), r->sim.tile,
 			r->sim.split_k);
 	}
-	bad = fflush(f) != 0 || ferror(f);
-	bad |= fclose(f) != 0;
-	if (bad || rename(tmp, path)) {
-		rl_errf(err, "%s: cannot write: %s", path, strerror(errno));
-		unlink(tmp);
-		return RL_EIO;
-	}
-	return RL_OK;
+	return out_file_commit(&o, err);
 }

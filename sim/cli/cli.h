@@ -13,6 +13,12 @@ int cmd_roofline(int argc, char **argv);
 int cmd_gemm(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_calibrate(int argc, char **argv);
+
+struct validate_set;
+/* The error table `validate` prints (all rows, by regime, B >= 32 MB),
+ * on stdout; `calibrate` prints it before and after the fit. */
+void cli_validate_table(const struct validate_set *v);
 
 /* Parse s as an integer in [lo, hi] for option `opt`; on failure print
  * "ridgeline CMD: OPT: expected an integer in [lo, hi], found 'S'" and

@@ -16,11 +16,14 @@
 
 static const char usage[] =
 	"usage: ridgeline validate --hw HW --measured FILE.csv [-o DIR] [-j N]\n"
-	"                          [--set PATH=VALUE ...]\n"
+	"                          [--set PATH=VALUE ...] [--protocol P]\n"
 	"Simulate every row of FILE.csv (columns m,n,k,dtype,latency_ms) on HW\n"
 	"and report the mean, median and maximum absolute percentage error,\n"
 	"overall and by regime; with -o, write DIR/validation.csv.\n"
-	"--set overrides a hardware field by its dotted path (repeatable).\n";
+	"--set overrides a hardware field by its dotted path (repeatable).\n"
+	"--protocol graph-replay|cold|warm: how the rows were timed, which sets\n"
+	"the L2 state each is simulated in (default: the file's `protocol`\n"
+	"column, else graph-replay, as the data in shared/data was measured).\n";
 
 static int by_regime(const struct validate_row *r, void *arg)
 {
@@ -40,12 +43,38 @@ static void line(const char *label, const struct validate_summary *s)
 	       s->median_ape, s->max_ape, s->mean_error);
 }
 
+void cli_validate_table(const struct validate_set *v)
+{
+	struct validate_summary s;
+	double b32 = 32.0 * 1024 * 1024;
+
+	printf("%-22s %6s %8s %8s %8s %8s\n", "rows", "n", "MAPE%", "median%",
+	       "max%", "bias%");
+	validate_summarize(v, NULL, NULL, &s);
+	line("all", &s);
+	for (int r = 0; r < NREGIMES; r++) {
+		enum validate_regime rg = (enum validate_regime)r;
+		char label[64];
+
+		validate_summarize(v, by_regime, &rg, &s);
+		snprintf(label, sizeof(label), "%s%s",
+			 validate_regime_name(rg),
+			 rg == REGIME_SMALL ? " (latency)" : "-bound");
+		if (s.n)
+			line(label, &s);
+	}
+	validate_summarize(v, by_b_bytes, &b32, &s);
+	if (s.n)
+		line("B >= 32 MB", &s);
+}
+
 int cmd_validate(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"hw", required_argument, NULL, 'H'},
 		{"measured", required_argument, NULL, 'M'},
 		{"set", required_argument, NULL, 'S'},
+		{"protocol", required_argument, NULL, 'P'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -53,10 +82,10 @@ int cmd_validate(int argc, char **argv)
 	unsigned long long jobs = (unsigned long long)cli_default_jobs();
 	struct hw_spec *hw = NULL;
 	struct validate_set *v = NULL;
-	struct validate_summary s;
 	char err[RL_ERR_LEN], path[1024];
-	double b32 = 32.0 * 1024 * 1024;
 	struct cli_sets sets = {.n = 0};
+	enum validate_protocol protocol = VALIDATE_PROTOCOL_DEFAULT;
+	const char *proto = NULL;
 	int c, rc, lock = -1;
 
 	optind = 1;
@@ -81,6 +110,15 @@ int cmd_validate(int argc, char **argv)
 			if (cli_sets_add("validate", &sets, optarg))
 				return 2;
 			break;
+		case 'P':
+			if (validate_protocol_parse(optarg, &protocol)) {
+				fprintf(stderr, "ridgeline validate: --protocol: "
+						"expected graph-replay, cold or "
+						"warm, found '%s'\n", optarg);
+				return 2;
+			}
+			proto = optarg;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return 0;
@@ -102,6 +140,8 @@ int cmd_validate(int argc, char **argv)
 	}
 	if ((rc = validate_load(measured, &v, err)) != RL_OK)
 		goto fail;
+	if (proto)
+		validate_set_protocol(v, protocol);
 	/* every row is one the simulator takes (cheap), so that bad input
 	 * is refused before DIR is touched ... */
 	for (size_t i = 0; i < v->n; i++) {
@@ -126,26 +166,10 @@ int cmd_validate(int argc, char **argv)
 		out_clean_stale(dir);
 	if ((rc = validate_run(v, hw, (int)jobs, err)) != RL_OK)
 		goto fail;
-	printf("validate: %s on %s, %zu GEMMs\n", measured, hw->name, v->n);
-	printf("%-22s %6s %8s %8s %8s %8s\n", "rows", "n", "MAPE%", "median%",
-	       "max%", "bias%");
-	validate_summarize(v, NULL, NULL, &s);
-	line("all", &s);
-	for (int r = 0; r < NREGIMES; r++) {
-		enum validate_regime rg = (enum validate_regime)r;
-		char label[64];
-
-		validate_summarize(v, by_regime, &rg, &s);
-		snprintf(label, sizeof(label), "%s%s",
-			 validate_regime_name(rg),
-			 rg == REGIME_SMALL ? " (latency)" :
-			 rg == REGIME_MEMORY ? "-bound" : "-bound");
-		if (s.n)
-			line(label, &s);
-	}
-	validate_summarize(v, by_b_bytes, &b32, &s);
-	if (s.n)
-		line("B >= 32 MB", &s);
+	printf("validate: %s on %s, %zu GEMMs (protocol %s)\n", measured,
+	       hw->name, v->n, proto ? proto : v->protocol_column ? "per row" :
+	       validate_protocol_name(VALIDATE_PROTOCOL_DEFAULT));
+	cli_validate_table(v);
 	if (dir) {
 		snprintf(path, sizeof(path), "%s/validation.csv", dir);
 		if ((rc = validate_write_csv(v, path, err)) != RL_OK)

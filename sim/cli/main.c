@@ -28,6 +28,7 @@ static const struct command commands[] = {
 	{"roofline", cmd_roofline, "analytic roofline of a model's MLP GEMMs"},
 	{"gemm", cmd_gemm, "simulate one GEMM and print its result row"},
 	{"validate", cmd_validate, "compare the simulator with measured latencies"},
+	{"calibrate", cmd_calibrate, "fit hardware fields to measured latencies; plan measurements"},
 	{NULL, NULL, NULL}
 };
 

@@ -12,6 +12,12 @@
  * VALIDATE_SMALL_US (launch and latency effects dominate), otherwise
  * "memory" below the ridge point and "compute" above it.
  *
+ * The measurement protocol (how the rows were timed) sets the cache state
+ * each row is simulated in, see validate_protocol_opts(). A row takes it
+ * from the CSV's optional `protocol` column, else VALIDATE_PROTOCOL_DEFAULT
+ * (graph-replay, how the shipped data in shared/data was measured);
+ * validate_set_protocol() overrides both.
+ *
  * Ownership: validate_load() returns a set freed by validate_free().
  */
 #ifndef RL_RUN_VALIDATE_H
@@ -27,6 +33,33 @@
 
 enum validate_regime { REGIME_SMALL, REGIME_MEMORY, REGIME_COMPUTE, NREGIMES };
 
+/* How a measured latency was taken.
+ *  graph-replay: CUDA-graph replay over up to VALIDATE_REPLAY_COPIES
+ *    rotated copies of the operands, L2 not flushed (aiconfigurator's
+ *    collector, shared/data/README.md): when all copies of A, B and C fit
+ *    in L2 the call finds its operands there (warm), else they stream from
+ *    DRAM (cold: the LRU cache cycles through more than it holds);
+ *  cold: operands come from DRAM (ridgeline-measure rotates copies over
+ *    4x the L2 size);
+ *  warm: the same operands were used by the previous call. */
+enum validate_protocol { PROTOCOL_GRAPH_REPLAY, PROTOCOL_COLD, PROTOCOL_WARM,
+			 NPROTOCOLS };
+#define VALIDATE_PROTOCOL_DEFAULT PROTOCOL_GRAPH_REPLAY
+#define VALIDATE_REPLAY_COPIES 6 /* operand copies the collector rotates */
+
+/* "graph-replay", "cold", "warm"; parse returns 0 or RL_EINPUT. */
+const char *validate_protocol_name(enum validate_protocol p);
+int validate_protocol_parse(const char *s, enum validate_protocol *out);
+
+/* The GPU options that play the cache state protocol p leaves for g on hw.
+ * graph-replay: copies = as many as fit in 45 % of hbm.capacity_gb (80 GB
+ * if the spec gives none), at most VALIDATE_REPLAY_COPIES; warm iff copies
+ * x (A + B + C bytes) fit in the L2 every partition reads
+ * (hw_spec_l2_shared_bytes); calls_before = 3 warm-up replays x copies,
+ * calls_timed = 6 timed replays x copies (the power-limited clock). */
+void validate_protocol_opts(enum validate_protocol p, const struct hw_spec *hw,
+			    const struct gemm *g, struct gpu_opts *out);
+
 struct validate_row {
 	int line;                    /* line number in the measured CSV */
 	struct gemm g;
@@ -34,20 +67,29 @@ struct validate_row {
 	double predicted_ms;
 	double error_pct;            /* signed */
 	enum validate_regime regime;
+	enum validate_protocol protocol; /* how this row was measured */
 	struct gpu_result sim;
 };
 
 struct validate_set {
 	char path[512];
+	int protocol_column;        /* the CSV has a `protocol` column */
 	size_t n;
 	struct validate_row *rows;
 };
 
-/* Parse a measured CSV; RL_EINPUT with "FILE:LINE: ..." on bad data. */
+/* Parse a measured CSV; RL_EINPUT with "FILE:LINE: ..." on bad data.
+ * Rows without a `protocol` column get VALIDATE_PROTOCOL_DEFAULT. */
 int validate_load(const char *path, struct validate_set **out, char *err);
+/* Give every row protocol p (an explicit --protocol overrides the file). */
+void validate_set_protocol(struct validate_set *v, enum validate_protocol p);
 void validate_free(struct validate_set *v);
 
-/* Simulate every row on hw with `jobs` threads (>= 1). */
+/* Fill predicted_ms, error_pct and regime of r from r->sim on hw. */
+void validate_row_finish(struct validate_row *r, const struct hw_spec *hw);
+
+/* Simulate every row on hw with `jobs` threads (>= 1), each in the cache
+ * state of its protocol. */
 int validate_run(struct validate_set *v, const struct hw_spec *hw, int jobs,
 		 char *err);
 

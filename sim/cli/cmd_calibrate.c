@@ -1,0 +1,442 @@
+/*
+ * cmd_calibrate.c — `ridgeline calibrate`: fit hardware fields to measured
+ * GEMM latencies and write the calibrated spec, or (--plan) print the
+ * shapes to measure. The fit itself is sim/run/calibrate.c; this file
+ * parses options, prints the tables and writes the spec atomically.
+ *
+ * Everything printed on stdout and written to the spec depends only on the
+ * inputs, never on -j or the clock: the recorded command leaves out -j and
+ * -o, and names the data file by its base name and SHA-256.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <libgen.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "hw/data.h"
+#include "hw/spec.h"
+#include "sim/cli/cli.h"
+#include "sim/run/calibrate.h"
+#include "sim/run/output.h"
+#include "sim/run/sha256.h"
+#include "sim/run/validate.h"
+
+static const char usage[] =
+	"usage: ridgeline calibrate --hw BASE --measured FILE.csv [--fit FIELD,...]\n"
+	"                           [-o SPEC.json] [--name NAME] [-j N]\n"
+	"                           [--protocol graph-replay|cold|warm] [--set PATH=VALUE ...]\n"
+	"       ridgeline calibrate --plan --hw BASE [--dtype bf16|fp16] [--fit FIELD,...]\n"
+	"Fit numeric hardware fields of BASE (default: clock.sustained_mhz,\n"
+	"hbm.efficiency, launch.overhead_us) to the measured latencies of FILE.csv\n"
+	"(columns m,n,k,dtype,latency_ms) by least squares on log(predicted /\n"
+	"measured), print each field with its standard error, the error before and\n"
+	"after by regime and a 5-fold cross-validated error, and write the\n"
+	"calibrated spec (default NAME.json, NAME = BASE-calibrated).\n"
+	"--protocol says how the rows were timed (default: the file's `protocol`\n"
+	"column, else graph-replay, as shared/data was measured); --set changes\n"
+	"a field of BASE before the fit (e.g. the start value of a fitted field).\n"
+	"--plan prints at most 32 shapes (m = 1..8192 by powers of two, n, k =\n"
+	"1024..16384) that together pin every fitted field.\n";
+
+#define CMD "calibrate"
+
+static void print_fit(const struct calib_fit *fit)
+{
+	printf("%-26s %12s %12s %10s  %s\n", "field", "start", "fitted",
+	       "stderr", "unit");
+	for (size_t j = 0; j < fit->np; j++) {
+		const struct calib_param *p = &fit->p[j];
+
+		printf("%-26s %12.6g %12.8g %10.2g  %s\n", p->path, p->start,
+		       p->value, p->stderr_, p->unit);
+	}
+	for (size_t a = 0; a < fit->np; a++)
+		for (size_t b = a + 1; b < fit->np; b++)
+			if (fabs(fit->corr[a][b]) > CALIB_CORR_WARN)
+				printf("warning: %s and %s are correlated "
+				       "(%+.3f, |r| > %.1f): the data barely "
+				       "separate them\n", fit->p[a].path,
+				       fit->p[b].path, fit->corr[a][b],
+				       CALIB_CORR_WARN);
+}
+
+/* path → directory and file name for out_file_open() */
+static void split_path(const char *path, char *dir, size_t dl, char *name,
+		       size_t nl)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash) {
+		snprintf(dir, dl, ".");
+		snprintf(name, nl, "%s", path);
+	} else if (slash == path) {
+		snprintf(dir, dl, "/");
+		snprintf(name, nl, "%s", slash + 1);
+	} else {
+		snprintf(dir, dl, "%.*s", (int)(slash - path), path);
+		snprintf(name, nl, "%s", slash + 1);
+	}
+}
+
+/* The spec as JSON text, re-parsed to prove it loads; NULL + err. */
+static char *spec_text(const struct hw_spec *s, const char *file, char *err)
+{
+	cJSON *j = hw_spec_to_json(s);
+	char *text = j ? cJSON_Print(j) : NULL;
+	struct hw_spec *back = NULL;
+
+	cJSON_Delete(j);
+	if (!text) {
+		rl_errf(err, "out of memory");
+		return NULL;
+	}
+	if (hw_spec_parse(text, file, &back, err) != RL_OK) {
+		free(text);
+		return NULL;
+	}
+	hw_spec_free(back);
+	return text;
+}
+
+static int write_spec(const char *path, const char *text, char *err)
+{
+	char dir[PATH_MAX], name[PATH_MAX];
+	struct out_file o;
+	int rc;
+
+	split_path(path, dir, sizeof dir, name, sizeof name);
+	if (!*name) {
+		rl_errf(err, "-o %s: expected a file name", path);
+		return RL_EINPUT;
+	}
+	out_signals_install();
+	if ((rc = out_file_open(&o, dir, name, err)) != RL_OK)
+		return rc;
+	if (fputs(text, o.f) == EOF || fputc('\n', o.f) == EOF) {
+		out_file_abort(&o);
+		rl_errf(err, "%s: write failed", path);
+		return RL_EIO;
+	}
+	return out_file_commit(&o, err);
+}
+
+static int plan(const struct hw_spec *hw, const char *fields,
+		enum rl_dtype d, enum validate_protocol p, int jobs)
+{
+	struct calib_fit fit;
+	struct calib_memo *memo = NULL;
+	struct gemm out[CALIB_PLAN_MAX];
+	char err[RL_ERR_LEN];
+	size_t n = 0;
+	int rc;
+
+	if ((rc = calibrate_fields(hw, fields, &fit, err)) != RL_OK) {
+		fprintf(stderr, "ridgeline " CMD ": --fit %s\n", err);
+		return 2;
+	}
+	memo = calibrate_memo_new();
+	if (!memo) {
+		fprintf(stderr, "ridgeline " CMD ": out of memory\n");
+		return 1;
+	}
+	rc = calibrate_plan(hw, &fit, d, p, memo, jobs, out, &n, err);
+	calibrate_memo_free(memo);
+	if (rc != RL_OK) {
+		fprintf(stderr, "ridgeline " CMD ": %s\n", err);
+		return cli_exit_code(rc);
+	}
+	printf("m,n,k,dtype\n");
+	for (size_t i = 0; i < n; i++)
+		printf("%llu,%llu,%llu,%s\n", (unsigned long long)out[i].m,
+		       (unsigned long long)out[i].n,
+		       (unsigned long long)out[i].k, rl_dtype_name(d));
+	return 0;
+}
+
+/* "ridgeline calibrate --hw ... " as recorded in the spec: the options
+ * that change the result, the data file by base name. */
+static void command_line(char *buf, size_t len, const char *hwname,
+			 const char *measured, const char *fields,
+			 const char *proto, const struct cli_sets *sets,
+			 const char *name)
+{
+	char tmp[PATH_MAX];
+	size_t used;
+
+	snprintf(tmp, sizeof tmp, "%s", measured);
+	used = (size_t)snprintf(buf, len, "ridgeline calibrate --hw %.100s "
+				"--measured %.100s", hwname, basename(tmp));
+	if (fields && used < len)
+		used += (size_t)snprintf(buf + used, len - used, " --fit %.200s",
+					 fields);
+	if (proto && used < len)
+		used += (size_t)snprintf(buf + used, len - used,
+					 " --protocol %s", proto);
+	for (int i = 0; i < sets->n && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, " --set %.60s",
+					 sets->v[i]);
+	if (name && used < len)
+		snprintf(buf + used, len - used, " --name %.90s", name);
+}
+
+int cmd_calibrate(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"hw", required_argument, NULL, 'H'},
+		{"measured", required_argument, NULL, 'M'},
+		{"fit", required_argument, NULL, 'F'},
+		{"name", required_argument, NULL, 'N'},
+		{"protocol", required_argument, NULL, 'P'},
+		{"set", required_argument, NULL, 'S'},
+		{"plan", no_argument, NULL, 'p'},
+		{"dtype", required_argument, NULL, 'd'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *hwname = NULL, *measured = NULL, *fields = NULL;
+	const char *outpath = NULL, *name = NULL, *proto = NULL;
+	unsigned long long jobs = (unsigned long long)cli_default_jobs();
+	enum validate_protocol protocol = VALIDATE_PROTOCOL_DEFAULT;
+	enum rl_dtype dtype = RL_BF16;
+	struct cli_sets sets = {.n = 0};
+	struct hw_spec *hw = NULL, *out = NULL;
+	struct validate_set *v = NULL;
+	struct calib_memo *memo = NULL;
+	struct calib_fit fit;
+	double *before = NULL, *after = NULL, *cv = NULL;
+	char err[RL_ERR_LEN], defpath[HW_NAME_LEN + 8], cmdline[700];
+	char *text = NULL, *data = NULL, *prefix = NULL, sha[65], tmp[PATH_MAX];
+	int c, rc = RL_OK, want_plan = 0, dtype_given = 0;
+	size_t dlen = 0;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:j:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'H':
+			hwname = optarg;
+			break;
+		case 'M':
+			measured = optarg;
+			break;
+		case 'F':
+			fields = optarg;
+			break;
+		case 'N':
+			name = optarg;
+			break;
+		case 'o':
+			outpath = optarg;
+			break;
+		case 'P':
+			if (validate_protocol_parse(optarg, &protocol)) {
+				fprintf(stderr, "ridgeline " CMD ": --protocol: "
+						"expected graph-replay, cold or "
+						"warm, found '%s'\n", optarg);
+				return 2;
+			}
+			proto = optarg;
+			break;
+		case 'S':
+			if (cli_sets_add(CMD, &sets, optarg))
+				return 2;
+			break;
+		case 'p':
+			want_plan = 1;
+			break;
+		case 'd':
+			if (rl_dtype_parse(optarg, &dtype) || dtype == RL_FP8) {
+				fprintf(stderr, "ridgeline " CMD ": --dtype: "
+						"expected bf16 or fp16, found "
+						"'%s'\n", optarg);
+				return 2;
+			}
+			dtype_given = 1;
+			break;
+		case 'j':
+			if (cli_parse_uint(CMD, "-j", optarg, 1, 64, &jobs))
+				return 2;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			return cli_bad_option(CMD, c, argv[optind - 1]);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "ridgeline " CMD ": unexpected argument '%s' "
+				"(see ridgeline " CMD " --help)\n", argv[optind]);
+		return 2;
+	}
+	if (!hwname || (!want_plan && !measured)) {
+		fprintf(stderr, "ridgeline " CMD ": --hw and --measured (or "
+				"--plan) are required (see ridgeline " CMD
+				" --help)\n");
+		return 2;
+	}
+	if (want_plan && (measured || outpath || name)) {
+		fprintf(stderr, "ridgeline " CMD ": --plan prints shapes to "
+				"measure; it takes no --measured, -o or --name\n");
+		return 2;
+	}
+	if (!want_plan && dtype_given) {
+		fprintf(stderr, "ridgeline " CMD ": --dtype applies to --plan "
+				"only (the measured file names each row's "
+				"dtype)\n");
+		return 2;
+	}
+	if ((rc = hw_spec_load(hwname, &hw, err)) != RL_OK)
+		goto fail;
+	if (cli_apply_sets(CMD, hw, &sets)) {
+		hw_spec_free(hw);
+		return 2;
+	}
+	if (want_plan) {
+		int st = plan(hw, fields, dtype, protocol, (int)jobs);
+
+		hw_spec_free(hw);
+		return st;
+	}
+	if ((rc = calibrate_fields(hw, fields, &fit, err)) != RL_OK) {
+		char e2[RL_ERR_LEN];
+
+		snprintf(e2, sizeof e2, "--fit %.490s", err);
+		snprintf(err, sizeof err, "%s", e2);
+		goto fail;
+	}
+	if ((rc = validate_load(measured, &v, err)) != RL_OK)
+		goto fail;
+	if (proto)
+		validate_set_protocol(v, protocol);
+	/* the name and the output path are checked before the fit runs */
+	if (!name)
+		snprintf(defpath, sizeof defpath, "%.80s-calibrated.json",
+			 hw->name);
+	else
+		snprintf(defpath, sizeof defpath, "%.80s.json", name);
+	if (!outpath)
+		outpath = defpath;
+	out = calibrate_spec(hw, &fit, name, "check");
+	if (!out) {
+		rl_errf(err, "out of memory");
+		rc = RL_EIO;
+		goto fail;
+	}
+	text = spec_text(out, "--name", err);
+	hw_spec_free(out);
+	out = NULL;
+	if (!text) {
+		rc = RL_EINPUT;
+		goto fail;
+	}
+	free(text);
+	text = NULL;
+	{
+		char dir[PATH_MAX], base[PATH_MAX];
+
+		split_path(outpath, dir, sizeof dir, base, sizeof base);
+		if (!*base) {
+			rl_errf(err, "-o %s: expected a file name", outpath);
+			rc = RL_EINPUT;
+			goto fail;
+		}
+	}
+	data = rl_read_file(measured, &dlen, err);
+	if (!data) {
+		rc = RL_EINPUT;
+		goto fail;
+	}
+	sha256_hex(data, dlen, sha);
+	before = malloc(v->n * sizeof *before);
+	after = malloc(v->n * sizeof *after);
+	cv = malloc(v->n * sizeof *cv);
+	memo = calibrate_memo_new();
+	if (!before || !after || !cv || !memo) {
+		rl_errf(err, "out of memory");
+		rc = RL_EIO;
+		goto fail;
+	}
+	if ((rc = calibrate_run(hw, v, &fit, memo, (int)jobs, before, after,
+				err)) != RL_OK)
+		goto fail;
+	if ((rc = calibrate_cv(hw, v, &fit, memo, (int)jobs, cv, err)) != RL_OK)
+		goto fail;
+
+	/* the spec: every fitted field's source says how it was obtained */
+	command_line(cmdline, sizeof cmdline, hwname, measured, fields, proto,
+		     &sets, name);
+	snprintf(tmp, sizeof tmp, "%s", measured);
+	prefix = malloc(1024);
+	if (!prefix) {
+		rl_errf(err, "out of memory");
+		rc = RL_EIO;
+		goto fail;
+	}
+	snprintf(prefix, 1024, "ridgeline %.20s calibrate: `%.500s`; data %.120s "
+		 "(%zu rows, SHA-256 %s, protocol %s); least squares on "
+		 "log(predicted/measured) over %zu fields, residual sigma %.3g",
+		 PACKAGE_VERSION, cmdline, basename(tmp), v->n, sha,
+		 proto ? proto : v->protocol_column ? "per row (file column)"
+						    : validate_protocol_name(
+							      VALIDATE_PROTOCOL_DEFAULT),
+		 fit.np, fit.sigma);
+	out = calibrate_spec(hw, &fit, name, prefix);
+	if (!out) {
+		rl_errf(err, "out of memory");
+		rc = RL_EIO;
+		goto fail;
+	}
+	text = spec_text(out, outpath, err);
+	if (!text) {
+		rc = RL_EIO;
+		goto fail;
+	}
+
+	printf("calibrate: %s on %s, %zu rows (protocol %s), %zu fields\n",
+	       measured, hw->name, v->n,
+	       proto ? proto : v->protocol_column ? "per row"
+			   : validate_protocol_name(VALIDATE_PROTOCOL_DEFAULT),
+	       fit.np);
+	print_fit(&fit);
+	printf("residual sigma %.4f (log ratio); %zu iterations%s; %zu "
+	       "evaluations, %zu GEMMs simulated, %zu memo hits\n",
+	       fit.sigma, fit.iters, fit.converged ? " (converged)" : "",
+	       fit.evals, fit.sims, fit.hits);
+	printf("\nin-sample, before (%s as given):\n", hw->name);
+	calibrate_apply_times(v, hw, before);
+	cli_validate_table(v);
+	printf("in-sample, after (%s):\n", out->name);
+	calibrate_apply_times(v, out, after);
+	cli_validate_table(v);
+	printf("%d-fold cross-validation (fold = row index mod %d, each "
+	       "refitted from the optimum, %zu iterations):\n", CALIB_FOLDS,
+	       CALIB_FOLDS, fit.cv_iters);
+	calibrate_apply_times(v, out, cv);
+	cli_validate_table(v);
+	if ((rc = write_spec(outpath, text, err)) != RL_OK)
+		goto fail;
+	printf("wrote %s\n", outpath);
+	rc = RL_OK;
+	goto done;
+fail:
+	fprintf(stderr, "ridgeline " CMD ": %s\n", err);
+done:
+	free(text);
+	free(data);
+	free(prefix);
+	free(before);
+	free(after);
+	free(cv);
+	calibrate_memo_free(memo);
+	validate_free(v);
+	hw_spec_free(out);
+	hw_spec_free(hw);
+	return cli_exit_code(rc);
+}

@@ -1,0 +1,144 @@
+/*
+ * calibrate.h — fit a GPU's physical parameters to measured GEMM latencies
+ * (`ridgeline calibrate`), with standard errors, cross-validation and a
+ * minimal measurement plan.
+ *
+ * The model: every measured row i has a simulated time t_i(x) for the
+ * fitted hardware fields x (dotted paths, as `--set` takes them). The fit
+ * minimises sum_i r_i^2 with r_i = log(t_i(x) / measured_i) — relative
+ * error, so a 5 µs and a 5 ms GEMM weigh alike — by GSL's
+ * gsl_multifit_nlinear (trust-region Levenberg-Marquardt). Each residual is
+ * a simulation, so the Jacobian is a forward difference (one simulation of
+ * every row per parameter, a relative step of CALIB_FD_STEP); a row whose
+ * kernel choice flips across the step takes the backward difference, and 0
+ * if it flips both ways, so that a tile switch does not pose as a slope.
+ *
+ * Bounds are the field's validation range (hw/spec.c), narrowed by the
+ * cross-field order relations of the spec (sustained <= burst <= boost
+ * clock, ...), and enforced by a transform, not by clipping: the solver
+ * works on u in R with x = lo + (hi - lo) / (1 + exp(-u)). Fields are mapped
+ * in order; a field's range takes the fields mapped before it as fixed and
+ * ignores those mapped after, so every u is a valid spec.
+ *
+ * Uncertainty: the covariance (J^T J)^-1 at the optimum, scaled by the
+ * residual variance s^2 = sum r^2 / (n - p), mapped from u to x by the
+ * transform's Jacobian (delta method). Pairs with |correlation| > 0.9 are
+ * reported: the data barely separate them.
+ *
+ * Reuse: a memo keyed by (the effective spec's numeric fields, the GEMM,
+ * the GPU options of its protocol) holds every simulated time, so no GEMM is
+ * simulated twice in one process (the fit, its Jacobians, the
+ * cross-validation folds and the before/after tables share it). Rows are
+ * simulated in parallel over `jobs` threads; results do not depend on jobs.
+ *
+ * Ownership: calibrate_memo_new() / calibrate_memo_free(); struct
+ * calib_fit is plain data owned by the caller; calibrate_spec() returns a
+ * spec freed with hw_spec_free().
+ */
+#ifndef RL_RUN_CALIBRATE_H
+#define RL_RUN_CALIBRATE_H
+
+#include <stddef.h>
+
+#include "hw/spec.h"
+#include "sim/run/validate.h"
+
+#define CALIB_MAX_PARAMS 8
+#define CALIB_FOLDS 5          /* cross-validation folds: row index mod 5 */
+#define CALIB_CORR_WARN 0.9    /* |correlation| that earns a warning */
+/* Forward-difference step, relative to x. The simulated time is not
+ * smooth at fine scale (a changed clock reorders events; a kernel choice
+ * switches), so the slope must be taken over about the scale of the
+ * uncertainty itself: measured on 92 A100 rows, a 1e-3 step made the
+ * clock's standard error 5.5 MHz, 1e-2 17, 2e-2 18, 3e-2 20 — small steps
+ * see the jitter as slope and understate the error 3x. */
+#define CALIB_FD_STEP 2e-2
+#define CALIB_PLAN_MAX 32      /* rows of a measurement plan, at most */
+
+struct calib_memo;
+
+struct calib_param {
+	char path[64];   /* dotted field path */
+	size_t index;    /* in hw_spec_fields() */
+	const char *unit;/* the field's unit */
+	double start;    /* value in the base spec */
+	double value;    /* fitted value */
+	double stderr_;  /* standard error of value, same unit */
+	double lo, hi;   /* bounds used for the transform, at the optimum */
+};
+
+struct calib_fit {
+	size_t np;                               /* fitted fields */
+	struct calib_param p[CALIB_MAX_PARAMS];
+	double corr[CALIB_MAX_PARAMS][CALIB_MAX_PARAMS]; /* correlations */
+	size_t n;          /* rows fitted */
+	double sigma;      /* residual standard deviation, log ratio */
+	size_t iters;      /* solver iterations of the full-data fit */
+	int converged;     /* 1 if a GSL tolerance was met */
+	size_t evals;      /* residual-vector evaluations, all fits */
+	size_t sims;       /* GEMMs simulated (memo misses) */
+	size_t hits;       /* memo hits */
+	size_t cv_iters;   /* solver iterations of the CV folds, together */
+	double u[CALIB_MAX_PARAMS]; /* transformed optimum (unrounded), where
+				     * the CV folds start */
+};
+
+/* The default fit set: the physical parameters that measurements pin and
+ * datasheets do not. One list, here, so that a change of the GPU model
+ * changes one line (calibrate.c). NULL-terminated. */
+extern const char *const calibrate_default_fields[];
+
+struct calib_memo *calibrate_memo_new(void);
+void calibrate_memo_free(struct calib_memo *m);
+
+/* Fill fit->p from a comma-separated list of dotted fields (NULL: the
+ * default set, less the optional fields absent from base). Refuses with
+ * RL_EINPUT and "FIELD: why" in err: an unknown field, a non-numeric one
+ * (name, a group, a source), a derived quantity (peak FLOP/s, effective
+ * bandwidth, ridge point), an integer field, an optional field absent from
+ * base, a duplicate, more than CALIB_MAX_PARAMS. */
+int calibrate_fields(const struct hw_spec *base, const char *list,
+		     struct calib_fit *fit, char *err);
+
+/* Fit fit->p on the rows of v (simulated in their protocols), starting from
+ * base. Refuses with RL_EINPUT: fewer rows than parameters plus one, a
+ * field no row is sensitive to ("FILE: no row is sensitive to FIELD ...").
+ * On success fit holds the values, errors and correlations; before_us and
+ * after_us (v->n each, may be NULL) receive every row's simulated time at
+ * the start and at the optimum. */
+int calibrate_run(const struct hw_spec *base, const struct validate_set *v,
+		  struct calib_fit *fit, struct calib_memo *memo, int jobs,
+		  double *before_us, double *after_us, char *err);
+
+/* CALIB_FOLDS-fold cross-validation: fold f holds out rows i with
+ * i % CALIB_FOLDS == f, refits on the others starting from the full-data
+ * optimum in fit, and predicts the held-out rows; cv_us (v->n) receives
+ * every row's out-of-sample time. RL_EINPUT if a fold has too few rows. */
+int calibrate_cv(const struct hw_spec *base, const struct validate_set *v,
+		 struct calib_fit *fit, struct calib_memo *memo, int jobs,
+		 double *cv_us, char *err);
+
+/* Set v's rows to the times t_us on hw (predicted_ms, error_pct, regime),
+ * for validate_summarize(). */
+void calibrate_apply_times(struct validate_set *v, const struct hw_spec *hw,
+			   const double *t_us);
+
+/* A copy of base with the fitted values, name `name` (NULL: BASE-calibrated)
+ * and each fitted field's source "SOURCE_PREFIX; fitted V ± SE UNIT".
+ * NULL when out of memory. */
+struct hw_spec *calibrate_spec(const struct hw_spec *base,
+			       const struct calib_fit *fit, const char *name,
+			       const char *source_prefix);
+
+/* A measurement plan: at most CALIB_PLAN_MAX shapes of dtype d with m in
+ * {1, 2, 4, ..., 8192} and n, k in {1024, ..., 16384}, chosen greedily for
+ * D-optimality (largest det J^T J of the log-time sensitivities to the
+ * fields of fit, simulated on base in protocol p), so that every field is
+ * pinned. out holds CALIB_PLAN_MAX GEMMs; *n receives the count, sorted by
+ * (m, n, k). RL_EINPUT if some field moves no shape of the grid. */
+int calibrate_plan(const struct hw_spec *base, const struct calib_fit *fit,
+		   enum rl_dtype d, enum validate_protocol p,
+		   struct calib_memo *memo, int jobs, struct gemm *out,
+		   size_t *n, char *err);
+
+#endif

@@ -5,6 +5,9 @@
  * its arguments and one environment variable: $RIDGELINE_DATA (a user's own
  * files, searched first), the source tree (so a built but uninstalled binary
  * and the tests find the shipped files) and $(pkgdatadir) after install.
+ * The source tree counts only for a program running from the build tree
+ * (/proc/self/exe under RL_BUILDDIR): an installed ridgeline, or a program
+ * linking the library, never reads a checkout that happens to still exist.
  */
 #include "hw/data.h"
 
@@ -12,6 +15,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -23,19 +27,40 @@
 #ifndef RL_PKGDATADIR
 #define RL_PKGDATADIR "/usr/local/share/ridgeline"
 #endif
+#ifndef RL_BUILDDIR
+#define RL_BUILDDIR ""
+#endif
 
 #define DATA_MAX_FILE (1L << 30) /* refuse to slurp more than 1 GiB */
 #define NDIRS 3
 
-/* The search directories for kind, in order; unset entries are NULL. */
+/* Whether this process runs a program of the build tree: the resolved
+ * executable lies under RL_BUILDDIR. Linux's /proc/self/exe; elsewhere
+ * (no /proc) the answer is no, which is the safe one. Two realpath() calls
+ * per lookup: lookups happen at set-up, never per event. */
+static int in_build_tree(void)
+{
+	char exe[PATH_MAX], top[PATH_MAX];
+	size_t n;
+
+	if (!RL_BUILDDIR[0] || !realpath("/proc/self/exe", exe) ||
+	    !realpath(RL_BUILDDIR, top))
+		return 0;
+	n = strlen(top);
+	return !strncmp(exe, top, n) && exe[n] == '/';
+}
+
+/* The search directories for kind, in order; unset entries are empty. */
 static void search_dirs(const char *kind, char dirs[NDIRS][512])
 {
 	const char *env = getenv("RIDGELINE_DATA");
 
 	dirs[0][0] = 0;
+	dirs[1][0] = 0;
 	if (env && env[0])
 		snprintf(dirs[0], 512, "%s/%s", env, kind);
-	snprintf(dirs[1], 512, "%s/%s", RL_SRCDIR, kind);
+	if (in_build_tree())
+		snprintf(dirs[1], 512, "%s/%s", RL_SRCDIR, kind);
 	snprintf(dirs[2], 512, "%s/%s", RL_PKGDATADIR, kind);
 }
 

@@ -3,9 +3,12 @@
  *
  * A name without '/' and without ".json" is looked up, in order, in
  *   $RIDGELINE_DATA/<kind>/<name>.json   (if the variable is set)
- *   <source tree>/<kind>/<name>.json     (RL_SRCDIR, compiled in)
+ *   <source tree>/<kind>/<name>.json     (RL_SRCDIR, compiled in; only for
+ *                                         a program run from the build tree,
+ *                                         RL_BUILDDIR)
  *   <pkgdatadir>/<kind>/<name>.json      (RL_PKGDATADIR, compiled in)
- * where kind is "hw" or "models". Anything else is taken as a path.
+ * where kind is "hw", "models" or "experiments". Anything else is taken as
+ * a path.
  */
 #ifndef RL_HW_DATA_H
 #define RL_HW_DATA_H

@@ -44,4 +44,21 @@ int rl_dtype_parse(const char *s, enum rl_dtype *out);
 void rl_errf(char *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Messages are one printable line whatever the input holds. Text taken
+ * from input (a JSON key, a CSV field) goes through rl_escape(): C0
+ * controls, DEL, C1 controls and U+2028/2029 become \n, \t, \r or
+ * \uXXXX, a byte that is not UTF-8 \xNN, and with `quotes` '"' and '\\'
+ * are escaped too; the result is clipped to len (≥ 8) bytes, with "..."
+ * between characters when it does not fit. */
+void rl_escape(const char *s, char *buf, size_t len, int quotes);
+
+/* The escaped form of the one character at s into out (≥ 8 bytes);
+ * returns how many bytes of s it stands for. */
+int rl_escape_char(const char *s, int quotes, char *out);
+
+/* Length (1–4) of the UTF-8 sequence at s, its code point in *cp; 0 when
+ * the bytes there are not UTF-8 (stray continuation, overlong, surrogate,
+ * beyond U+10FFFF, cut short). */
+int rl_utf8_seq(const unsigned char *s, unsigned *cp);
+
 #endif

@@ -29,98 +29,6 @@ static char *err_of(const struct jsonv *v)
 	return v ? v->err : NULL;
 }
 
-/* Length (1–4) of the UTF-8 sequence at s and its code point in *cp, or 0
- * when the bytes there are not UTF-8 (a stray continuation byte, an
- * overlong form, a UTF-16 surrogate, beyond U+10FFFF, cut short). */
-static int utf8_seq(const unsigned char *s, unsigned *cp)
-{
-	unsigned c = s[0], min;
-	int n;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xC2 && c <= 0xDF) {
-		n = 2;
-		c &= 0x1F;
-		min = 0x80;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		n = 3;
-		c &= 0x0F;
-		min = 0x800;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		n = 4;
-		c &= 0x07;
-		min = 0x10000;
-	} else {
-		return 0;
-	}
-	for (int i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3F);
-	}
-	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return n;
-}
-
-/* The escaped form of one character for a message, into out (≥ 8 bytes);
- * returns the bytes of s it stands for. Control characters (C0, DEL, C1,
- * U+2028/2029) become \n, \t, \r or \uXXXX, a byte that is not UTF-8
- * \xNN; with quotes, '"' and '\\' are escaped too. */
-static int escape_char(const char *s, int quotes, char *out)
-{
-	unsigned cp;
-	int n = utf8_seq((const unsigned char *)s, &cp);
-
-	if (n == 0) {
-		snprintf(out, 8, "\\x%02X", (unsigned char)s[0]);
-		return 1;
-	}
-	if (cp == '\n' || cp == '\t' || cp == '\r')
-		snprintf(out, 8, "\\%c", cp == '\n' ? 'n' : cp == '\t' ? 't' : 'r');
-	else if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 ||
-		 cp == 0x2029)
-		snprintf(out, 8, "\\u%04X", cp);
-	else if (quotes && (cp == '"' || cp == '\\'))
-		snprintf(out, 8, "\\%c", (char)cp);
-	else {
-		memcpy(out, s, (size_t)n);
-		out[n] = 0;
-	}
-	return n;
-}
-
-/* s made safe for a one-line message (see escape_char()), clipped to len
- * (≥ 8) bytes with "..." between characters when it does not fit. */
-static void printable(const char *s, char *buf, size_t len, int quotes)
-{
-	char piece[8];
-	size_t used = 0, full = 0, room;
-
-	for (const char *p = s; *p; ) {
-		p += escape_char(p, quotes, piece);
-		full += strlen(piece);
-	}
-	room = full < len ? len - 1 : len - 4; /* "..." needs 3 */
-	for (const char *p = s; *p; ) {
-		size_t k;
-
-		p += escape_char(p, quotes, piece);
-		k = strlen(piece);
-		if (used + k > room)
-			break;
-		memcpy(buf + used, piece, k);
-		used += k;
-	}
-	if (full >= len)
-		memcpy(buf + used, "...", 3), used += 3;
-	buf[used] = 0;
-}
-
 void jsonv_describe(const cJSON *item, char *buf, size_t len)
 {
 	char *s;
@@ -141,7 +49,7 @@ void jsonv_describe(const cJSON *item, char *buf, size_t len)
 	}
 	/* cJSON escapes C0 controls in strings; DEL, C1 and anything else
 	 * a terminal would act on are escaped here */
-	printable(s, buf, len < FOUND_LEN ? len : FOUND_LEN, 0);
+	rl_escape(s, buf, len < FOUND_LEN ? len : FOUND_LEN, 0);
 	cJSON_free(s);
 }
 
@@ -180,7 +88,7 @@ void jsonv_path_key(char *out, size_t len, const char *parent,
 		return;
 	}
 	/* Odd keys go in brackets, quotes and control bytes escaped. */
-	printable(key ? key : "", q, sizeof q, 1);
+	rl_escape(key ? key : "", q, sizeof q, 1);
 	snprintf(out, len, "%s[\"%s\"]", parent, q);
 }
 
@@ -246,7 +154,7 @@ static int scan_string(const char *s, size_t *i)
 		if (c < 0x20) /* control character, or the end of the text */
 			goto fail;
 		if (c >= 0x80) {
-			if (!(n = utf8_seq((const unsigned char *)s + j, &cp)))
+			if (!(n = rl_utf8_seq((const unsigned char *)s + j, &cp)))
 				goto fail;
 			j += (size_t)n;
 			continue;
@@ -428,7 +336,7 @@ static int syntax_error(const struct jsonv *v, const char *text, size_t pos)
 		}
 	}
 	if ((unsigned char)text[pos] >= 0x80 &&
-	    !utf8_seq((const unsigned char *)text + pos, &cp)) {
+	    !rl_utf8_seq((const unsigned char *)text + pos, &cp)) {
 		rl_errf(err_of(v), "%s: line %d, column %d (byte %zu): expected "
 			"UTF-8 text, found byte 0x%02X", file_of(v), line, col,
 			pos, (unsigned char)text[pos]);
@@ -446,7 +354,7 @@ static int syntax_error(const struct jsonv *v, const char *text, size_t pos)
 	/* up to 20 characters from the error on, escaped to one printable
 	 * line */
 	for (p = text + pos, k = 0; *p && *p != '\n' && k < 20; k++) {
-		p += escape_char(p, 1, piece);
+		p += rl_escape_char(p, 1, piece);
 		memcpy(snip + j, piece, strlen(piece));
 		j += strlen(piece);
 	}
@@ -559,7 +467,7 @@ int jsonv_object(const struct jsonv *v, const cJSON *node, const char *path,
 		jsonv_path_key(keypath, sizeof keypath, path, c->string);
 		for (const cJSON *d = node->child; d != c; d = d->next)
 			if (!strcmp(d->string, c->string)) {
-				printable(c->string, key, sizeof key, 1);
+				rl_escape(c->string, key, sizeof key, 1);
 				rl_errf(err_of(v), "%s: %s: expected each key once, "
 					"found \"%s\" again", file_of(v),
 					keypath, key);
@@ -580,7 +488,7 @@ int jsonv_object(const struct jsonv *v, const cJSON *node, const char *path,
 			snprintf(hint, sizeof hint, " (did you mean \"%s\"?)",
 				 best);
 		join(allowed, keys, sizeof keys);
-		printable(c->string, key, sizeof key, 1);
+		rl_escape(c->string, key, sizeof key, 1);
 		rl_errf(err_of(v), "%s: %s: expected a key in {%s}, found "
 			"unknown key \"%s\"%s", file_of(v), keypath, keys, key,
 			hint);

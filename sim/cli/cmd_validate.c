@@ -17,13 +17,18 @@
 static const char usage[] =
 	"usage: ridgeline validate --hw HW --measured FILE.csv [-o DIR] [-j N]\n"
 	"                          [--set PATH=VALUE ...] [--protocol P]\n"
+	"                          [--format auto|plain|cutlass-profiler]\n"
 	"Simulate every row of FILE.csv (columns m,n,k,dtype,latency_ms) on HW\n"
 	"and report the mean, median and maximum absolute percentage error,\n"
 	"overall and by regime; with -o, write DIR/validation.csv.\n"
 	"--set overrides a hardware field by its dotted path (repeatable).\n"
 	"--protocol graph-replay|cold|warm: how the rows were timed, which sets\n"
 	"the L2 state each is simulated in (default: the file's `protocol`\n"
-	"column, else graph-replay, as the data in shared/data was measured).\n";
+	"column, else graph-replay, as the data in shared/data was measured).\n"
+	"--format: FILE.csv's columns (default auto): plain (above) or the\n"
+	"CUTLASS profiler's CSV (m,n,k,A,B,Runtime; fastest kernel per shape,\n"
+	"warm), recognised by its Runtime and A columns. Quoted fields, CRLF\n"
+	"and a byte-order mark are read as RFC 4180 says.\n";
 
 static int by_regime(const struct validate_row *r, void *arg)
 {
@@ -75,6 +80,7 @@ int cmd_validate(int argc, char **argv)
 		{"measured", required_argument, NULL, 'M'},
 		{"set", required_argument, NULL, 'S'},
 		{"protocol", required_argument, NULL, 'P'},
+		{"format", required_argument, NULL, 'F'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -86,6 +92,7 @@ int cmd_validate(int argc, char **argv)
 	struct cli_sets sets = {.n = 0};
 	enum validate_protocol protocol = VALIDATE_PROTOCOL_DEFAULT;
 	const char *proto = NULL;
+	enum validate_format format = FORMAT_AUTO;
 	int c, rc, lock = -1;
 
 	optind = 1;
@@ -119,6 +126,15 @@ int cmd_validate(int argc, char **argv)
 			}
 			proto = optarg;
 			break;
+		case 'F':
+			if (validate_format_parse(optarg, &format)) {
+				fprintf(stderr, "ridgeline validate: --format: "
+						"expected auto, plain or "
+						"cutlass-profiler, found '%s'\n",
+					optarg);
+				return 2;
+			}
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return 0;
@@ -138,7 +154,7 @@ int cmd_validate(int argc, char **argv)
 		hw_spec_free(hw);
 		return 2;
 	}
-	if ((rc = validate_load(measured, &v, err)) != RL_OK)
+	if ((rc = validate_load_format(measured, format, &v, err)) != RL_OK)
 		goto fail;
 	if (proto)
 		validate_set_protocol(v, protocol);

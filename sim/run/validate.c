@@ -15,6 +15,7 @@
 
 #include "hw/data.h"
 #include "models/roofline.h"
+#include "sim/run/csv.h"
 #include "sim/run/output.h"
 
 static const char *const regime_names[NREGIMES] = {"small", "memory",
@@ -83,25 +84,15 @@ void validate_set_protocol(struct validate_set *v, enum validate_protocol p)
 }
 
 enum { COL_M, COL_N, COL_K, COL_DTYPE, COL_LAT, NCOLS };
+/* The CUTLASS profiler's CSV (cutlass_profiler --output=FILE.csv, one row
+ * per kernel tried): m, n, k as above; A and B give the element type
+ * ("bf16:column"), Runtime the time in ms; the others are optional. */
+enum { CCOL_STATUS, CCOL_DISP, CCOL_KIND, CCOL_BATCH, CCOL_A, CCOL_B,
+       CCOL_RUNTIME, NCCOLS };
+static const char *const ccol_names[NCCOLS] = {"Status", "Disposition",
+	"OperationKind", "batch_count", "A", "B", "Runtime"};
 static const char *const col_names[NCOLS] = {"m", "n", "k", "dtype",
 					     "latency_ms"};
-
-/* Split line in place at commas; returns the field count (≤ max). */
-static int split_csv(char *line, char **f, int max)
-{
-	int n = 0;
-	char *p = line;
-
-	line[strcspn(line, "\r\n")] = 0;
-	while (n < max) {
-		f[n++] = p;
-		p = strchr(p, ',');
-		if (!p)
-			break;
-		*p++ = 0;
-	}
-	return n;
-}
 
 static int parse_dim(const char *s, uint64_t *out)
 {
@@ -118,64 +109,143 @@ static int parse_dim(const char *s, uint64_t *out)
 	return 0;
 }
 
+/* Column index of name in the header, -1 if absent; -2 (with err) if it
+ * occurs twice. */
+static int column(const char *path, char **f, int nf, const char *name,
+		  char *err)
+{
+	int at = -1;
+
+	for (int i = 0; i < nf; i++)
+		if (!strcmp(f[i], name)) {
+			if (at >= 0) {
+				rl_errf(err, "%s:1: header has column '%s' twice "
+					     "(columns %d and %d); expected each once",
+					path, name, at + 1, i + 1);
+				return -2;
+			}
+			at = i;
+		}
+	return at;
+}
+
+/* The CUTLASS profiler's element type ("bf16:column", "f16:row") as a
+ * ridgeline dtype; -1 for any other. */
+static int cutlass_dtype(const char *s, enum rl_dtype *out)
+{
+	size_t n = strcspn(s, ":");
+
+	if (n == 4 && !strncmp(s, "bf16", 4))
+		*out = RL_BF16;
+	else if (n == 3 && !strncmp(s, "f16", 3))
+		*out = RL_FP16;
+	else
+		return -1;
+	return 0;
+}
+
+const char *validate_format_name(enum validate_format f)
+{
+	static const char *const names[] = {"auto", "plain", "cutlass-profiler"};
+
+	return (unsigned)f < 3 ? names[f] : "?";
+}
+
+int validate_format_parse(const char *s, enum validate_format *out)
+{
+	for (int f = 0; f < 3; f++)
+		if (!strcmp(s, validate_format_name((enum validate_format)f))) {
+			*out = (enum validate_format)f;
+			return RL_OK;
+		}
+	return RL_EINPUT;
+}
+
 int validate_load(const char *path, struct validate_set **out, char *err)
+{
+	return validate_load_format(path, FORMAT_AUTO, out, err);
+}
+
+int validate_load_format(const char *path, enum validate_format format,
+			 struct validate_set **out, char *err)
 {
 	size_t len;
 	char *text = rl_read_file(path, &len, err);
-	char *line, *save = NULL;
-	int idx[NCOLS], pcol = -1;
+	int idx[NCOLS], pcol = -1, ccol[NCCOLS];
 	char *f[256];
-	int nf, lineno = 1;
+	int nf, more;
 	struct validate_set *v = NULL;
+	struct csv csv;
 	size_t cap = 0;
 
 	if (!text)
 		return RL_EINPUT;
-	/* a UTF-8 byte-order mark (spreadsheet exports) is not part of the
-	 * first column's name */
-	line = strtok_r(text + (strncmp(text, "\xEF\xBB\xBF", 3) ? 0 : 3),
-			"\n", &save);
-	if (!line) {
+	/* RFC 4180 records (sim/run/csv.h): quoted fields as pandas and
+	 * spreadsheets write them, CRLF, a UTF-8 byte-order mark */
+	csv_init(&csv, text);
+	nf = csv_next(&csv, f, 256, &more);
+	if (nf == 0 || (nf == 1 && !f[0][0])) {
 		rl_errf(err, "%s: empty file, expected a header with "
 			     "m,n,k,dtype,latency_ms", path);
 		goto fail;
 	}
-	nf = split_csv(line, f, 256);
+	if (nf < 0) {
+		rl_errf(err, "%s:%d: expected CSV, found a quote that does not "
+			     "close or text after a closing quote", path, csv.line);
+		goto fail;
+	}
+	for (int c = 0; c < NCCOLS; c++)
+		if ((ccol[c] = column(path, f, nf, ccol_names[c], err)) == -2)
+			goto fail;
+	if (format == FORMAT_AUTO)
+		format = ccol[CCOL_RUNTIME] >= 0 && ccol[CCOL_A] >= 0 &&
+				 column(path, f, nf, "latency_ms", err) == -1
+			 ? FORMAT_CUTLASS : FORMAT_PLAIN;
 	for (int c = 0; c < NCOLS; c++) {
-		idx[c] = -1;
-		for (int i = 0; i < nf; i++)
-			if (!strcmp(f[i], col_names[c])) {
-				if (idx[c] >= 0) {
-					rl_errf(err, "%s:1: header has column '%s' twice "
-						     "(columns %d and %d); expected each once",
-						path, col_names[c], idx[c] + 1, i + 1);
-					goto fail;
-				}
-				idx[c] = i;
-			}
+		if (format == FORMAT_CUTLASS && (c == COL_DTYPE || c == COL_LAT))
+			continue; /* from A/B and Runtime */
+		if ((idx[c] = column(path, f, nf, col_names[c], err)) == -2)
+			goto fail;
 		if (idx[c] < 0) {
 			rl_errf(err, "%s:1: header has no column '%s' "
-				     "(expected at least m,n,k,dtype,latency_ms)",
-				path, col_names[c]);
+				     "(expected at least %s)", path, col_names[c],
+				format == FORMAT_CUTLASS
+					? "m,n,k,A,B,Runtime of a CUTLASS profiler CSV"
+					: "m,n,k,dtype,latency_ms");
 			goto fail;
 		}
 	}
-	for (int i = 0; i < nf; i++)
-		if (!strcmp(f[i], "protocol"))
-			pcol = i;
+	if (format == FORMAT_CUTLASS) {
+		for (int c = CCOL_A; c <= CCOL_RUNTIME; c++)
+			if (ccol[c] < 0) {
+				rl_errf(err, "%s:1: header has no column '%s' "
+					     "(expected at least m,n,k,A,B,Runtime of a "
+					     "CUTLASS profiler CSV)", path, ccol_names[c]);
+				goto fail;
+			}
+		idx[COL_LAT] = ccol[CCOL_RUNTIME];
+	}
+	if ((pcol = column(path, f, nf, "protocol", err)) == -2)
+		goto fail;
 	v = calloc(1, sizeof(*v));
 	if (!v)
 		goto oom;
 	snprintf(v->path, sizeof(v->path), "%s", path);
-	v->protocol_column = pcol >= 0;
-	while ((line = strtok_r(NULL, "\n", &save))) {
+	/* the profiler times its iterations on the same operands: warm */
+	v->protocol_column = pcol >= 0 || format == FORMAT_CUTLASS;
+	while ((nf = csv_next(&csv, f, 256, &more)) != 0) {
 		struct validate_row *r;
+		int lineno = csv.line;
 		char *end;
 
-		lineno++;
-		if (line[strspn(line, " \t\r")] == 0)
+		if (nf < 0) {
+			rl_errf(err, "%s:%d: expected CSV, found a quote that does "
+				     "not close or text after a closing quote",
+				path, lineno);
+			goto fail;
+		}
+		if (nf == 1 && f[0][strspn(f[0], " \t\r")] == 0)
 			continue;
-		nf = split_csv(line, f, 256);
 		if (v->n == cap) {
 			size_t nc = cap ? 2 * cap : 256;
 			void *p = realloc(v->rows, nc * sizeof(*v->rows));
@@ -188,13 +258,59 @@ int validate_load(const char *path, struct validate_set **out, char *err)
 		r = &v->rows[v->n];
 		memset(r, 0, sizeof(*r));
 		r->line = lineno;
-		r->protocol = VALIDATE_PROTOCOL_DEFAULT;
+		r->protocol = format == FORMAT_CUTLASS ? PROTOCOL_WARM
+						       : VALIDATE_PROTOCOL_DEFAULT;
 		for (int c = 0; c < NCOLS; c++)
-			if (idx[c] >= nf) {
+			if (!(format == FORMAT_CUTLASS && c == COL_DTYPE) &&
+			    idx[c] >= nf) {
 				rl_errf(err, "%s:%d: missing column '%s'", path,
 					lineno, col_names[c]);
 				goto fail;
 			}
+		if (format == FORMAT_CUTLASS) {
+			const char *a, *b, *st, *kind, *disp, *bc;
+			enum rl_dtype db;
+
+			for (int c = 0; c < NCCOLS; c++)
+				if (ccol[c] >= nf) {
+					rl_errf(err, "%s:%d: missing column '%s'",
+						path, lineno, ccol_names[c]);
+					goto fail;
+				}
+			st = ccol[CCOL_STATUS] >= 0 ? f[ccol[CCOL_STATUS]] : "success";
+			disp = ccol[CCOL_DISP] >= 0 ? f[ccol[CCOL_DISP]] : "passed";
+			/* a kernel that did not run, or ran wrong, measured nothing */
+			if (strcmp(st, "success") || !strcmp(disp, "failed") ||
+			    !strcmp(disp, "incorrect") || !strcmp(disp, "not_run"))
+				continue;
+			kind = ccol[CCOL_KIND] >= 0 ? f[ccol[CCOL_KIND]] : "gemm";
+			if (strcmp(kind, "gemm")) {
+				rl_errf(err, "%s:%d: OperationKind: expected gemm, "
+					     "found '%s'", path, lineno, kind);
+				goto fail;
+			}
+			bc = ccol[CCOL_BATCH] >= 0 ? f[ccol[CCOL_BATCH]] : "1";
+			if (strcmp(bc, "1")) {
+				rl_errf(err, "%s:%d: batch_count: expected 1 (one "
+					     "GEMM per row), found '%s'", path, lineno, bc);
+				goto fail;
+			}
+			a = f[ccol[CCOL_A]];
+			b = f[ccol[CCOL_B]];
+			if (cutlass_dtype(a, &r->g.dtype) || cutlass_dtype(b, &db) ||
+			    db != r->g.dtype) {
+				rl_errf(err, "%s:%d: A, B: expected both bf16 or both "
+					     "f16, found '%s' and '%s'", path, lineno,
+					a, b);
+				goto fail;
+			}
+		} else if (rl_dtype_parse(f[idx[COL_DTYPE]], &r->g.dtype) ||
+			   r->g.dtype == RL_FP8) {
+			rl_errf(err, "%s:%d: dtype: expected bf16 or fp16, "
+				     "found '%s'", path, lineno,
+				f[idx[COL_DTYPE]]);
+			goto fail;
+		}
 		if (pcol >= 0 && (pcol >= nf ||
 				  validate_protocol_parse(f[pcol], &r->protocol))) {
 			rl_errf(err, "%s:%d: protocol: expected graph-replay, "
@@ -211,27 +327,43 @@ int validate_load(const char *path, struct validate_set **out, char *err)
 				f[idx[COL_K]]);
 			goto fail;
 		}
-		if (rl_dtype_parse(f[idx[COL_DTYPE]], &r->g.dtype) ||
-		    r->g.dtype == RL_FP8) {
-			rl_errf(err, "%s:%d: dtype: expected bf16 or fp16, "
-				     "found '%s'", path, lineno,
-				f[idx[COL_DTYPE]]);
-			goto fail;
-		}
 		errno = 0;
 		r->measured_ms = strtod(f[idx[COL_LAT]], &end);
 		if (errno || *end || end == f[idx[COL_LAT]] ||
 		    !isfinite(r->measured_ms) || r->measured_ms <= 0 ||
 		    r->measured_ms > 1e6) {
-			rl_errf(err, "%s:%d: latency_ms: expected a number in "
+			rl_errf(err, "%s:%d: %s: expected a number in "
 				     "(0, 1e6], found '%s'", path, lineno,
+				format == FORMAT_CUTLASS ? "Runtime" : "latency_ms",
 				f[idx[COL_LAT]]);
 			goto fail;
+		}
+		if (format == FORMAT_CUTLASS) {
+			/* one row per kernel the profiler tried: the shape's
+			 * time is its fastest kernel's, as an autotuner picks */
+			size_t j;
+
+			for (j = 0; j < v->n; j++) {
+				struct validate_row *q = &v->rows[j];
+
+				if (q->g.m == r->g.m && q->g.n == r->g.n &&
+				    q->g.k == r->g.k && q->g.dtype == r->g.dtype &&
+				    q->protocol == r->protocol)
+					break;
+			}
+			if (j < v->n) {
+				if (r->measured_ms < v->rows[j].measured_ms) {
+					v->rows[j].measured_ms = r->measured_ms;
+					v->rows[j].line = r->line;
+				}
+				continue;
+			}
 		}
 		v->n++;
 	}
 	if (v->n == 0) {
-		rl_errf(err, "%s: no data rows", path);
+		rl_errf(err, "%s: no data rows%s", path,
+			format == FORMAT_CUTLASS ? " (none with Status success)" : "");
 		goto fail;
 	}
 	free(text);

@@ -1,9 +1,10 @@
 /*
  * validate.h — compare the simulator against measured GEMM latencies.
  *
- * Input: a CSV with a header holding at least the columns m,n,k,dtype,
- * latency_ms (any order, other columns ignored; dtype bf16 or fp16), as in
- * DESIGN.md §5. Every row is simulated (in parallel over `jobs` threads,
+ * Input: a CSV (RFC 4180: quoted fields, CRLF, a byte-order mark) with a
+ * header holding at least the columns m,n,k,dtype,latency_ms (any order,
+ * other columns ignored; dtype bf16 or fp16), docs/specs.md; or the CUTLASS
+ * profiler's CSV (validate_load_format()). Every row is simulated (in parallel over `jobs` threads,
  * results identical for any jobs) and its error is
  * 100 · (predicted − measured) / measured.
  *
@@ -79,8 +80,23 @@ struct validate_set {
 };
 
 /* Parse a measured CSV; RL_EINPUT with "FILE:LINE: ..." on bad data.
- * Rows without a `protocol` column get VALIDATE_PROTOCOL_DEFAULT. */
+ * Rows without a `protocol` column get VALIDATE_PROTOCOL_DEFAULT. The same
+ * as validate_load_format(path, FORMAT_AUTO, ...). */
 int validate_load(const char *path, struct validate_set **out, char *err);
+
+/* The file formats read. plain: the columns above. cutlass-profiler:
+ * cutlass_profiler --output's CSV, one row per kernel tried (m, n, k; A and
+ * B "bf16:..." or "f16:...", equal; Runtime in ms; rows whose Status is not
+ * success or whose Disposition is failed, incorrect or not_run are
+ * skipped); a shape's latency is its fastest kernel's, and its rows are
+ * warm (the profiler times its iterations on the same operands). auto:
+ * cutlass-profiler when the header has Runtime and A and no latency_ms. */
+enum validate_format { FORMAT_AUTO, FORMAT_PLAIN, FORMAT_CUTLASS };
+int validate_load_format(const char *path, enum validate_format format,
+			 struct validate_set **out, char *err);
+/* "auto", "plain", "cutlass-profiler"; parse returns 0 or RL_EINPUT. */
+const char *validate_format_name(enum validate_format f);
+int validate_format_parse(const char *s, enum validate_format *out);
 /* Give every row protocol p (an explicit --protocol overrides the file). */
 void validate_set_protocol(struct validate_set *v, enum validate_protocol p);
 void validate_free(struct validate_set *v);

@@ -381,6 +381,33 @@ START_TEST(test_swapped_keys_fail_the_checksum)
 }
 END_TEST
 
+static int no_record(void *ctx, const char *key, const struct gpu_result *r,
+		     char *err)
+{
+	(void)ctx, (void)key, (void)r, (void)err;
+	return RL_OK;
+}
+
+START_TEST(test_a_foreign_journal_header_is_quoted_escaped)
+{
+	/* found by tests/fuzz/fuzz_journal: the header's experiment name was
+	 * echoed raw in the "--fresh" message */
+	static const char hdr[] = "{\"journal\":\"ridgeline\",\"version\":\"0.1.0\\u0085\","
+		"\"experiment\":\"a\\u001b[2J\\nb\",\"fingerprint\":\"x\"}\n";
+	char dir[128], path[192];
+	struct journal *j;
+
+	tmpdir(dir, sizeof dir);
+	snprintf(path, sizeof path, "%s/%s", dir, JOURNAL_NAME);
+	write_file(path, hdr, sizeof hdr - 1);
+	ck_assert_int_eq(journal_open(dir, "t", "0123456789abcdef0123456789abcdef", 0,
+				      no_record, NULL, &j, err), RL_EINPUT);
+	ck_assert_printable(err);
+	ck_assert_has(err, "it holds experiment 'a\\u001B[2J\\nb', ridgeline 0.1.0\\u0085");
+	rmtree(dir);
+}
+END_TEST
+
 /* ---- output files -------------------------------------------------------- */
 
 START_TEST(test_temporaries_are_fresh_exclusive_and_recognisable)
@@ -521,6 +548,7 @@ static Suite *hardening_suite(void)
 	tcase_add_test(j, test_journal_fields_out_of_range_are_refused_not_cast);
 	tcase_add_test(j, test_an_edited_value_fails_the_checksum_and_is_recomputed);
 	tcase_add_test(j, test_swapped_keys_fail_the_checksum);
+	tcase_add_test(j, test_a_foreign_journal_header_is_quoted_escaped);
 	tcase_add_test(o, test_temporaries_are_fresh_exclusive_and_recognisable);
 	tcase_add_test(o, test_lock_is_exclusive_and_licenses_only_our_clean_up);
 	tcase_add_test(o, test_lock_file_that_is_a_link_is_not_followed);

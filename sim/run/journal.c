@@ -344,8 +344,12 @@ static int header_matches(const char *line, const char *fingerprint,
 	x = cJSON_GetObjectItemCaseSensitive(h, "experiment");
 	if (cJSON_IsString(j) && !strcmp(j->valuestring, "ridgeline") &&
 	    cJSON_IsString(f) && cJSON_IsString(v) && cJSON_IsString(x)) {
-		snprintf(theirs, len, "experiment '%s', ridgeline %s",
-			 x->valuestring, v->valuestring);
+		char xe[80], ve[40];
+
+		/* what the file says, escaped: it may hold anything */
+		rl_escape(x->valuestring, xe, sizeof xe, 1);
+		rl_escape(v->valuestring, ve, sizeof ve, 1);
+		snprintf(theirs, len, "experiment '%s', ridgeline %s", xe, ve);
 		rc = !strcmp(f->valuestring, fingerprint);
 	}
 	cJSON_Delete(h);

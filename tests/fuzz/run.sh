@@ -21,6 +21,12 @@ targets=${*:-fuzz_hw_spec fuzz_model_spec fuzz_experiment fuzz_measured_csv fuzz
 fz="$src/tests/fuzz"
 out="$build/fuzz"
 mkdir -p "$out/corpus" "$out/seeds" "$out/artifacts" "$out/logs"
+# the CSV and journal targets write a file per input, and the journal
+# fsyncs: on tmpfs that costs nothing (about 40x the executions)
+if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
+	TMPDIR=/dev/shm
+	export TMPDIR
+fi
 : >"$out/summary.txt"
 status=0
 

@@ -37,10 +37,15 @@ const char *const calibrate_default_fields[] = {
 };
 
 /* A field whose largest |d log t / d log x| over the rows is below this is
- * not determined by the data: a 10 % change of it moves no row by 0.2 %.
+ * not determined by the data: a 10 % change of it moves no row by 1 %.
  * Cycle-counted latencies give every GEMM some small dependence on the
- * clock; a weight-streaming GEMM's is ≈ 0.01, a compute-bound one's ≈ 1. */
-#define CALIB_MIN_SENS 0.02
+ * clock: measured on the A100 spec, a weight-streaming GEMM's is ≈ 0.02
+ * (m <= 8, n = k = 16384), a compute-bound one's ≈ 1; the launch overhead
+ * moves a 350 µs GEMM by 0.013. */
+#define CALIB_MIN_SENS 0.1
+
+/* |d log t / d log x| above this over a difference step is a jump */
+#define CALIB_MAX_SLOPE 1.5
 
 #define FIT_MAX_ITER 40
 #define CV_MAX_ITER 3
@@ -657,6 +662,17 @@ static double fd_step(const struct fitctx *c, const double *u, size_t j)
 	return h > 1 ? 1 : h;
 }
 
+/* Whether a difference step from (t0, k0) to (t1, k1) crossed a jump: the
+ * kernel choice changed, or the time moved more than CALIB_MAX_SLOPE times
+ * the relative step (no term of a GEMM's time scales faster than the
+ * inverse of a rate, so a steeper change is a discontinuity of the
+ * simulated time, not a slope). */
+static int jump(double t0, uint32_t k0, double t1, uint32_t k1)
+{
+	return k0 != k1 ||
+	       fabs(log(t1) - log(t0)) > CALIB_MAX_SLOPE * CALIB_FD_STEP;
+}
+
 static int gsl_df(const gsl_vector *x, void *params, gsl_matrix *J)
 {
 	struct fitctx *c = params;
@@ -684,7 +700,7 @@ static int gsl_df(const gsl_vector *x, void *params, gsl_matrix *J)
 		if (eval_u(c, u, c->rows, c->n, c->t2, c->k2))
 			return GSL_EBADFUNC;
 		for (size_t i = 0; i < c->n; i++)
-			if (c->k2[i] != c->k[i]) {
+			if (jump(c->t[i], c->k[i], c->t2[i], c->k2[i])) {
 				c->sub[ns] = i;
 				c->subrows[ns++] = c->rows[i];
 			}
@@ -699,7 +715,7 @@ static int gsl_df(const gsl_vector *x, void *params, gsl_matrix *J)
 				       (log(c->t2[i]) - log(c->t[i])) / h);
 		for (size_t q = 0; q < ns; q++) {
 			size_t i = c->sub[q];
-			double d = c->k3[q] == c->k[i] ?
+			double d = !jump(c->t[i], c->k[i], c->t3[q], c->k3[q]) ?
 				   (log(c->t[i]) - log(c->t3[q])) / h : 0;
 
 			gsl_matrix_set(J, i, j, d);
@@ -1219,38 +1235,42 @@ int calibrate_plan(const struct hw_spec *base, const struct calib_fit *fit,
 	if ((rc = memo_eval(memo, base, &cand, rows, PLAN_NCAND, jobs, t0, k0,
 			    err)))
 		goto done;
-	/* g[c][j] = d log t / d log x_j by a 1 % forward difference (backward
-	 * where the kernel flips, 0 if it flips both ways) */
+	/* g[c][j] = d log t / d log x_j by a forward difference of
+	 * CALIB_FD_STEP (backward where the kernel flips, 0 if it flips both
+	 * ways) */
 	for (size_t j = 0; j < np; j++) {
 		struct hw_spec s = *base;
 		double x = fit->p[j].start, lo, hi, h, ref;
 
 		bounds(base, fit, j, &lo, &hi);
+		size_t nflip = 0;
+
 		ref = fmax(fabs(x), 1e-3 * (hi - lo));
-		h = 0.01 * ref;
+		h = CALIB_FD_STEP * ref;
 		if (x + h > hi)
 			h = -h;
 		*fslot(&s, fit->p[j].index) = x + h;
 		if ((rc = memo_eval(memo, &s, &cand, rows, PLAN_NCAND, jobs, t1,
 				    k1, err)))
 			goto done;
+		for (size_t c = 0; c < PLAN_NCAND; c++)
+			if (jump(t0[c], k0[c], t1[c], k1[c]))
+				rows[nflip++] = c;
 		*fslot(&s, fit->p[j].index) = x - h;
-		if ((rc = memo_eval(memo, &s, &cand, rows, PLAN_NCAND, jobs, t2,
-				    k2, err)))
+		if (nflip && (rc = memo_eval(memo, &s, &cand, rows, nflip, jobs,
+					     t2, k2, err)))
 			goto done;
-		for (size_t c = 0; c < PLAN_NCAND; c++) {
-			double dl;
+		for (size_t c = 0; c < PLAN_NCAND; c++)
+			g[c * np + j] = (log(t1[c]) - log(t0[c])) / (h / ref);
+		for (size_t q = 0; q < nflip; q++) {
+			size_t c = rows[q];
+			double dl = !jump(t0[c], k0[c], t2[q], k2[q]) ?
+				    log(t0[c]) - log(t2[q]) : 0;
 
-			if (k1[c] == k0[c] && k2[c] == k0[c])
-				dl = (log(t1[c]) - log(t2[c])) / 2;
-			else if (k1[c] == k0[c])
-				dl = log(t1[c]) - log(t0[c]);
-			else if (k2[c] == k0[c])
-				dl = log(t0[c]) - log(t2[c]);
-			else
-				dl = 0;
 			g[c * np + j] = dl / (h / ref);
 		}
+		for (size_t c = 0; c < PLAN_NCAND; c++)
+			rows[c] = c;
 	}
 	for (size_t j = 0; j < np; j++) {
 		double mx = 0;

@@ -1,0 +1,401 @@
+/*
+ * check_calibrate.c — sim/run/calibrate and sim/run/sha256: the fit
+ * recovers known parameters within its own standard errors, the errors
+ * match the Monte-Carlo spread, the written spec reloads and reproduces the
+ * reported error, a measurement plan pins every default field, and SHA-256
+ * gives the FIPS 180-2 digests.
+ *
+ * The "measurements" are synthetic: times simulated on a spec whose fitted
+ * fields are set to known values, times exp(sigma * N(0, 1)) from a seeded
+ * GSL generator. The expectations are the known values and sigma, never
+ * the fit's own output: the tests hold however the GPU model changes.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "hw/common.h"
+#include "hw/spec.h"
+#include "sim/gpu/gpu.h"
+#include "sim/run/calibrate.h"
+#include "sim/run/sha256.h"
+#include "sim/run/validate.h"
+
+static char err[RL_ERR_LEN];
+
+#define FIELDS "clock.sustained_mhz,hbm.efficiency,launch.overhead_us"
+#define NP 3
+static const char *const names[NP] = {"clock.sustained_mhz", "hbm.efficiency",
+				      "launch.overhead_us"};
+static const double truth[NP] = {1150, 0.80, 5.5};
+/* the start: 6 % fast clock, 8 % slow memory, 25 % more overhead */
+static const double start[NP] = {1150 * 1.06, 0.80 * 0.92, 5.5 * 1.25};
+
+/* a100-80gb-sxm with the power-limited clock removed (if this build has
+ * it), so that the three fields alone set the times */
+static struct hw_spec *spec_with(const double *x)
+{
+	struct hw_spec *hw = NULL;
+
+	ck_assert_msg(hw_spec_load("a100-80gb-sxm", &hw, err) == RL_OK, "%s",
+		      err);
+	if (hw_spec_field("clock.burst_mhz", NULL))
+		ck_assert(hw_spec_set(hw, "clock.burst_mhz", 0, err) == RL_OK);
+	if (hw_spec_field("clock.power_window_ms", NULL))
+		ck_assert(hw_spec_set(hw, "clock.power_window_ms", 0, err) ==
+			  RL_OK);
+	for (int j = 0; j < NP; j++)
+		ck_assert_msg(hw_spec_set(hw, names[j], x[j], err) == RL_OK,
+			      "%s", err);
+	ck_assert_msg(hw_spec_check(hw, err) == RL_OK, "%s", err);
+	return hw;
+}
+
+/* A set of rows (shapes as given) with measured = simulated on truth_hw
+ * times exp(sigma * N(0,1)), seeded. */
+static struct validate_set *synthetic(const struct hw_spec *truth_hw,
+				      const struct gemm *g, size_t n,
+				      double sigma, unsigned long seed)
+{
+	struct validate_set *v = calloc(1, sizeof *v);
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+
+	ck_assert(v && r);
+	gsl_rng_set(r, seed);
+	snprintf(v->path, sizeof v->path, "synthetic-%lu.csv", seed);
+	v->rows = calloc(n, sizeof *v->rows);
+	ck_assert(v->rows);
+	v->n = n;
+	for (size_t i = 0; i < n; i++) {
+		struct validate_row *row = &v->rows[i];
+		struct gpu_opts o;
+		struct gpu_result res;
+
+		row->line = (int)i + 2;
+		row->g = g[i];
+		row->protocol = PROTOCOL_GRAPH_REPLAY;
+		validate_protocol_opts(row->protocol, truth_hw, &row->g, &o);
+		ck_assert_msg(gpu_simulate_gemm(truth_hw, &row->g, &o, &res,
+						err) == RL_OK, "%s", err);
+		row->measured_ms = res.time_us * 1e-3 *
+				   exp(sigma * gsl_ran_ugaussian(r));
+	}
+	gsl_rng_free(r);
+	return v;
+}
+
+/* 40 cheap shapes spanning the regimes: tiny (overhead), weight streaming
+ * (DRAM), square and wide (tensor clock) */
+static size_t shapes40(struct gemm *g)
+{
+	static const uint64_t ms[] = {1, 16, 256, 2048, 4096};
+	static const uint64_t nk[][2] = {{1024, 1024}, {2048, 2048},
+					 {4096, 4096}, {8192, 8192},
+					 {1024, 8192}, {8192, 1024},
+					 {4096, 1024}, {2048, 8192}};
+	size_t n = 0;
+
+	for (size_t a = 0; a < sizeof ms / sizeof *ms; a++)
+		for (size_t b = 0; b < sizeof nk / sizeof *nk; b++)
+			g[n++] = (struct gemm){ms[a], nk[b][0], nk[b][1],
+					       RL_BF16};
+	return n;
+}
+
+/* ---- round trip ------------------------------------------------------------ */
+
+#define SEEDS 6
+#define SIGMA 0.03
+
+START_TEST(test_round_trip_recovers_known_values_within_their_errors)
+{
+	struct hw_spec *truth_hw = spec_with(truth), *base = spec_with(start);
+	struct calib_memo *memo = calibrate_memo_new();
+	struct gemm g[40];
+	size_t n = shapes40(g);
+	double val[SEEDS][NP], se[SEEDS][NP], sig[SEEDS];
+
+	ck_assert(memo);
+	for (int s = 0; s < SEEDS; s++) {
+		struct validate_set *v = synthetic(truth_hw, g, n, SIGMA,
+						   1000 + s);
+		struct calib_fit fit;
+
+		ck_assert_msg(calibrate_fields(base, FIELDS, &fit, err) ==
+			      RL_OK, "%s", err);
+		ck_assert_msg(calibrate_run(base, v, &fit, memo, 2, NULL, NULL,
+					    err) == RL_OK, "%s", err);
+		ck_assert_uint_eq(fit.np, NP);
+		sig[s] = fit.sigma;
+		for (int j = 0; j < NP; j++) {
+			val[s][j] = fit.p[j].value;
+			se[s][j] = fit.p[j].stderr_;
+			fprintf(stderr, "seed %d %s: %.6g +- %.3g (truth %.6g)\n",
+				s, names[j], val[s][j], se[s][j], truth[j]);
+			ck_assert_msg(se[s][j] > 0 && isfinite(se[s][j]),
+				      "%s: stderr %g", names[j], se[s][j]);
+			ck_assert_msg(fabs(val[s][j] - truth[j]) <=
+				      3 * se[s][j],
+				      "seed %d %s = %.6g +- %.3g, truth %.6g: "
+				      "more than 3 standard errors off", s,
+				      names[j], val[s][j], se[s][j], truth[j]);
+		}
+		validate_free(v);
+	}
+	/* the residual spread estimates the noise put in */
+	for (int s = 0; s < SEEDS; s++)
+		ck_assert_msg(sig[s] > 0.6 * SIGMA && sig[s] < 1.5 * SIGMA,
+			      "seed %d: residual sigma %.4f for noise %.3f", s,
+			      sig[s], SIGMA);
+	/* the reported errors match the spread of the values over seeds */
+	for (int j = 0; j < NP; j++) {
+		double mean = 0, var = 0, mse = 0, spread;
+
+		for (int s = 0; s < SEEDS; s++) {
+			mean += val[s][j] / SEEDS;
+			mse += se[s][j] / SEEDS;
+		}
+		for (int s = 0; s < SEEDS; s++)
+			var += (val[s][j] - mean) * (val[s][j] - mean) /
+			       (SEEDS - 1);
+		spread = sqrt(var);
+		fprintf(stderr, "%s: Monte-Carlo spread %.3g, mean stderr "
+			"%.3g\n", names[j], spread, mse);
+		ck_assert_msg(mse <= 2 * spread && spread <= 2 * mse,
+			      "%s: mean reported stderr %.3g vs spread %.3g "
+			      "over %d seeds: not within 2x", names[j], mse,
+			      spread, SEEDS);
+	}
+	calibrate_memo_free(memo);
+	hw_spec_free(truth_hw);
+	hw_spec_free(base);
+}
+END_TEST
+
+/* ---- the written spec ------------------------------------------------------ */
+
+START_TEST(test_written_spec_reloads_and_reproduces_in_sample_error)
+{
+	struct hw_spec *truth_hw = spec_with(truth), *base = spec_with(start);
+	struct hw_spec *out, *back = NULL;
+	struct calib_memo *memo = calibrate_memo_new();
+	struct gemm g[40];
+	size_t n = shapes40(g);
+	struct validate_set *v = synthetic(truth_hw, g, n, SIGMA, 7);
+	struct validate_summary reported, reloaded;
+	struct calib_fit fit;
+	double *after = malloc(n * sizeof *after);
+	cJSON *j;
+	char *text;
+
+	ck_assert(memo && after);
+	ck_assert(calibrate_fields(base, FIELDS, &fit, err) == RL_OK);
+	ck_assert_msg(calibrate_run(base, v, &fit, memo, 1, NULL, after, err) ==
+		      RL_OK, "%s", err);
+	out = calibrate_spec(base, &fit, "rt-test", "check_calibrate");
+	ck_assert(out);
+	calibrate_apply_times(v, out, after);
+	validate_summarize(v, NULL, NULL, &reported);
+
+	j = hw_spec_to_json(out);
+	text = cJSON_Print(j);
+	ck_assert_msg(hw_spec_parse(text, "rt-test.json", &back, err) == RL_OK,
+		      "the written spec does not load: %s", err);
+	ck_assert_str_eq(back->name, "rt-test");
+	for (int k = 0; k < NP; k++) {
+		size_t idx;
+		double x;
+
+		ck_assert(hw_spec_field(names[k], &idx));
+		ck_assert(hw_spec_get(back, names[k], &x) == RL_OK);
+		ck_assert(x == fit.p[k].value);
+		ck_assert_msg(strstr(back->source[idx], "check_calibrate; fitted"),
+			      "source: %s", back->source[idx]);
+	}
+	ck_assert_msg(validate_run(v, back, 2, err) == RL_OK, "%s", err);
+	validate_summarize(v, NULL, NULL, &reloaded);
+	ck_assert_msg(fabs(reloaded.mape - reported.mape) < 1e-9,
+		      "reloaded MAPE %.6f vs reported %.6f", reloaded.mape,
+		      reported.mape);
+	ck_assert(fabs(reloaded.max_ape - reported.max_ape) < 1e-9);
+	cJSON_free(text);
+	cJSON_Delete(j);
+	free(after);
+	validate_free(v);
+	calibrate_memo_free(memo);
+	hw_spec_free(back);
+	hw_spec_free(out);
+	hw_spec_free(truth_hw);
+	hw_spec_free(base);
+}
+END_TEST
+
+/* ---- refusals (the CLI's lines are in tests/cli_calibrate.sh) ------------- */
+
+START_TEST(test_fields_refuse_what_cannot_be_fitted)
+{
+	struct hw_spec *base = spec_with(start);
+	struct calib_fit fit;
+
+	ck_assert(calibrate_fields(base, "hbm.bogus", &fit, err) == RL_EINPUT);
+	ck_assert_msg(strstr(err, "hbm.bogus: no such field"), "%s", err);
+	ck_assert(calibrate_fields(base, "name", &fit, err) == RL_EINPUT);
+	ck_assert_msg(strstr(err, "not a numeric field"), "%s", err);
+	ck_assert(calibrate_fields(base, "peak_tflops", &fit, err) ==
+		  RL_EINPUT);
+	ck_assert_msg(strstr(err, "derived quantity"), "%s", err);
+	ck_assert(calibrate_fields(base, "sm.count", &fit, err) == RL_EINPUT);
+	ck_assert_msg(strstr(err, "integer field"), "%s", err);
+	ck_assert(calibrate_fields(base, "hbm.efficiency,hbm.efficiency", &fit,
+				   err) == RL_EINPUT);
+	ck_assert_msg(strstr(err, "given twice"), "%s", err);
+	ck_assert(calibrate_fields(base, "hbm.efficiency,", &fit, err) ==
+		  RL_EINPUT);
+	ck_assert(calibrate_fields(base, NULL, &fit, err) == RL_OK);
+	for (size_t j = 0; j < fit.np; j++)
+		ck_assert_msg(strcmp(fit.p[j].path, "clock.burst_mhz"),
+			      "an absent optional field is in the default set");
+	hw_spec_free(base);
+}
+END_TEST
+
+/* ---- the measurement plan -------------------------------------------------- */
+
+static int pow2_upto(uint64_t x, uint64_t lo, uint64_t hi)
+{
+	return x >= lo && x <= hi && (x & (x - 1)) == 0;
+}
+
+START_TEST(test_plan_is_small_on_the_grid_and_pins_every_default_field)
+{
+	struct hw_spec *base = NULL, *truth_hw;
+	struct calib_memo *memo = calibrate_memo_new();
+	struct calib_fit fit;
+	struct gemm plan[CALIB_PLAN_MAX];
+	struct validate_set *v;
+	size_t n = 0;
+
+	ck_assert(memo);
+	ck_assert(hw_spec_load("a100-80gb-sxm", &base, err) == RL_OK);
+	ck_assert(calibrate_fields(base, NULL, &fit, err) == RL_OK);
+	ck_assert_msg(calibrate_plan(base, &fit, RL_BF16,
+				     PROTOCOL_GRAPH_REPLAY, memo, 2, plan, &n,
+				     err) == RL_OK, "%s", err);
+	ck_assert_uint_le(n, 32);
+	ck_assert_uint_ge(n, fit.np + 1);
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_msg(pow2_upto(plan[i].m, 1, 8192), "m = %llu",
+			      (unsigned long long)plan[i].m);
+		ck_assert(pow2_upto(plan[i].n, 1024, 16384));
+		ck_assert(pow2_upto(plan[i].k, 1024, 16384));
+		ck_assert(plan[i].dtype == RL_BF16);
+		for (size_t q = 0; q < i; q++)
+			ck_assert(plan[q].m != plan[i].m ||
+				  plan[q].n != plan[i].n ||
+				  plan[q].k != plan[i].k);
+	}
+	/* synthetic truth: every default field moved from the base by a few
+	 * per cent; fitted on the plan's rows alone from the base */
+	truth_hw = hw_spec_clone(base);
+	ck_assert(truth_hw);
+	for (size_t j = 0; j < fit.np; j++)
+		ck_assert(hw_spec_set(truth_hw, fit.p[j].path,
+				      fit.p[j].start * (j % 2 ? 0.96 : 1.03),
+				      err) == RL_OK);
+	ck_assert_msg(hw_spec_check(truth_hw, err) == RL_OK, "%s", err);
+	v = synthetic(truth_hw, plan, n, SIGMA, 42);
+	ck_assert_msg(calibrate_run(base, v, &fit, memo, 2, NULL, NULL, err) ==
+		      RL_OK, "%s", err);
+	for (size_t j = 0; j < fit.np; j++) {
+		double t;
+
+		ck_assert(hw_spec_get(truth_hw, fit.p[j].path, &t) == RL_OK);
+		fprintf(stderr, "plan fit %s: %.6g +- %.3g (truth %.6g)\n",
+			fit.p[j].path, fit.p[j].value, fit.p[j].stderr_, t);
+		/* identifiable: a finite error under 10 % of the value */
+		ck_assert_msg(fit.p[j].stderr_ > 0 &&
+			      fit.p[j].stderr_ < 0.1 * fabs(t),
+			      "%s: stderr %.3g of %.6g", fit.p[j].path,
+			      fit.p[j].stderr_, t);
+		ck_assert_msg(fabs(fit.p[j].value - t) <= 3 * fit.p[j].stderr_,
+			      "%s = %.6g +- %.3g, truth %.6g", fit.p[j].path,
+			      fit.p[j].value, fit.p[j].stderr_, t);
+	}
+	validate_free(v);
+	calibrate_memo_free(memo);
+	hw_spec_free(truth_hw);
+	hw_spec_free(base);
+}
+END_TEST
+
+/* ---- SHA-256 ---------------------------------------------------------------- */
+
+START_TEST(test_sha256_gives_the_fips_180_2_digests)
+{
+	/* FIPS 180-2 appendix B.1, B.2, B.3, and the empty message */
+	static const char *const msg2 =
+		"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+	char hex[65];
+	struct sha256 c;
+	uint8_t d[32];
+	char *million = malloc(1000000);
+
+	sha256_hex("abc", 3, hex);
+	ck_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223"
+			      "b00361a396177a9cb410ff61f20015ad");
+	sha256_hex(msg2, strlen(msg2), hex);
+	ck_assert_str_eq(hex, "248d6a61d20638b8e5c026930c3e6039"
+			      "a33ce45964ff2167f6ecedd419db06c1");
+	sha256_hex("", 0, hex);
+	ck_assert_str_eq(hex, "e3b0c44298fc1c149afbf4c8996fb924"
+			      "27ae41e4649b934ca495991b7852b855");
+	ck_assert(million);
+	memset(million, 'a', 1000000);
+	sha256_hex(million, 1000000, hex);
+	ck_assert_str_eq(hex, "cdc76e5c9914fb9281a1c7e284d73e67"
+			      "f1809a48a497200e046d39ccc7112cd0");
+	/* the same message fed in uneven pieces */
+	sha256_init(&c);
+	for (size_t off = 0, step = 1; off < 1000000; off += step, step = step * 7 % 997 + 1)
+		sha256_update(&c, million + off,
+			      off + step > 1000000 ? 1000000 - off : step);
+	sha256_final(&c, d);
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	ck_assert_str_eq(hex, "cdc76e5c9914fb9281a1c7e284d73e67"
+			      "f1809a48a497200e046d39ccc7112cd0");
+	free(million);
+}
+END_TEST
+
+static Suite *calibrate_suite(void)
+{
+	Suite *s = suite_create("calibrate");
+	TCase *t = tcase_create("calibrate");
+
+	tcase_set_timeout(t, 600);
+	tcase_add_test(t, test_sha256_gives_the_fips_180_2_digests);
+	tcase_add_test(t, test_fields_refuse_what_cannot_be_fitted);
+	tcase_add_test(t, test_round_trip_recovers_known_values_within_their_errors);
+	tcase_add_test(t, test_written_spec_reloads_and_reproduces_in_sample_error);
+	tcase_add_test(t, test_plan_is_small_on_the_grid_and_pins_every_default_field);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *r = srunner_create(calibrate_suite());
+	int failed;
+
+	srunner_run_all(r, CK_NORMAL);
+	failed = srunner_ntests_failed(r);
+	srunner_free(r);
+	return failed ? 1 : 0;
+}

@@ -216,6 +216,11 @@ grep -q 'a experiment' "$tmp/err" && fail "grammar: $(cat "$tmp/err")"
 # a NUL byte in line 3
 { printf 'm,n,k,dtype,latency_ms\n64,4096,4096,bf16,0.05\n128,40\000'; printf '96,4096,bf16,0.06\n1,1024,1024,bf16,0.01\n'; } >"$tmp/nul.csv"
 expect 2 "$tmp/nul.csv:3" 'NUL' -- "$RIDGELINE" validate --hw "$HW" --measured "$tmp/nul.csv" -j 1
+# a field holding control bytes is escaped in the message (found by
+# tests/fuzz/fuzz_measured_csv)
+printf 'm,n,k,dtype,latency_ms\n64,4096,4096,bf16,0.0\033[2J5\r\n' >"$tmp/esc.csv"
+expect 2 "$tmp/esc.csv:2" 'latency_ms' '\u001B[2J' -- "$RIDGELINE" validate --hw "$HW" --measured "$tmp/esc.csv" -j 1
+one_printable_line "$tmp/err" "CSV field with an escape"
 # a duplicate column
 printf 'm,n,k,dtype,latency_ms,m\n64,4096,4096,bf16,0.05,1\n' >"$tmp/dupcol.csv"
 expect 2 "$tmp/dupcol.csv:1" "'m'" -- "$RIDGELINE" validate --hw "$HW" --measured "$tmp/dupcol.csv" -j 1

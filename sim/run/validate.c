@@ -94,6 +94,16 @@ static const char *const ccol_names[NCCOLS] = {"Status", "Disposition",
 static const char *const col_names[NCOLS] = {"m", "n", "k", "dtype",
 					     "latency_ms"};
 
+/* A field of the file as a message shows it: escaped and clipped, so
+ * that the message stays one printable line (hw/common.h). */
+#define FIELD_LEN 48
+
+static const char *field(const char *s, char *buf)
+{
+	rl_escape(s, buf, FIELD_LEN, 1);
+	return buf;
+}
+
 static int parse_dim(const char *s, uint64_t *out)
 {
 	char *end;
@@ -236,7 +246,7 @@ int validate_load_format(const char *path, enum validate_format format,
 	while ((nf = csv_next(&csv, f, 256, &more)) != 0) {
 		struct validate_row *r;
 		int lineno = csv.line;
-		char *end;
+		char *end, e1[FIELD_LEN], e2[FIELD_LEN], e3[FIELD_LEN];
 
 		if (nf < 0) {
 			rl_errf(err, "%s:%d: expected CSV, found a quote that does "
@@ -286,13 +296,14 @@ int validate_load_format(const char *path, enum validate_format format,
 			kind = ccol[CCOL_KIND] >= 0 ? f[ccol[CCOL_KIND]] : "gemm";
 			if (strcmp(kind, "gemm")) {
 				rl_errf(err, "%s:%d: OperationKind: expected gemm, "
-					     "found '%s'", path, lineno, kind);
+					     "found '%s'", path, lineno, field(kind, e1));
 				goto fail;
 			}
 			bc = ccol[CCOL_BATCH] >= 0 ? f[ccol[CCOL_BATCH]] : "1";
 			if (strcmp(bc, "1")) {
 				rl_errf(err, "%s:%d: batch_count: expected 1 (one "
-					     "GEMM per row), found '%s'", path, lineno, bc);
+					     "GEMM per row), found '%s'", path, lineno,
+					field(bc, e1));
 				goto fail;
 			}
 			a = f[ccol[CCOL_A]];
@@ -301,21 +312,21 @@ int validate_load_format(const char *path, enum validate_format format,
 			    db != r->g.dtype) {
 				rl_errf(err, "%s:%d: A, B: expected both bf16 or both "
 					     "f16, found '%s' and '%s'", path, lineno,
-					a, b);
+					field(a, e1), field(b, e2));
 				goto fail;
 			}
 		} else if (rl_dtype_parse(f[idx[COL_DTYPE]], &r->g.dtype) ||
 			   r->g.dtype == RL_FP8) {
 			rl_errf(err, "%s:%d: dtype: expected bf16 or fp16, "
 				     "found '%s'", path, lineno,
-				f[idx[COL_DTYPE]]);
+				field(f[idx[COL_DTYPE]], e1));
 			goto fail;
 		}
 		if (pcol >= 0 && (pcol >= nf ||
 				  validate_protocol_parse(f[pcol], &r->protocol))) {
 			rl_errf(err, "%s:%d: protocol: expected graph-replay, "
 				     "cold or warm, found '%s'", path, lineno,
-				pcol < nf ? f[pcol] : "");
+				field(pcol < nf ? f[pcol] : "", e1));
 			goto fail;
 		}
 		if (parse_dim(f[idx[COL_M]], &r->g.m) ||
@@ -323,8 +334,8 @@ int validate_load_format(const char *path, enum validate_format format,
 		    parse_dim(f[idx[COL_K]], &r->g.k)) {
 			rl_errf(err, "%s:%d: m, n, k: expected integers in "
 				     "[1, 1048576], found '%s,%s,%s'",
-				path, lineno, f[idx[COL_M]], f[idx[COL_N]],
-				f[idx[COL_K]]);
+				path, lineno, field(f[idx[COL_M]], e1),
+				field(f[idx[COL_N]], e2), field(f[idx[COL_K]], e3));
 			goto fail;
 		}
 		errno = 0;
@@ -335,7 +346,7 @@ int validate_load_format(const char *path, enum validate_format format,
 			rl_errf(err, "%s:%d: %s: expected a number in "
 				     "(0, 1e6], found '%s'", path, lineno,
 				format == FORMAT_CUTLASS ? "Runtime" : "latency_ms",
-				f[idx[COL_LAT]]);
+				field(f[idx[COL_LAT]], e1));
 			goto fail;
 		}
 		if (format == FORMAT_CUTLASS) {

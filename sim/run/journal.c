@@ -411,9 +411,11 @@ static const char *check_record(char *line, size_t len, char *key,
 	record_sum(k->valuestring, canon, want);
 	free(canon);
 	if (!cJSON_IsString(sum) || strcmp(sum->valuestring, want)) {
-		cJSON_Delete(rec);
-		return cJSON_IsString(sum) ? "checksum mismatch: edited or damaged"
-					   : "no checksum";
+		const char *w = cJSON_IsString(sum) ?
+				"checksum mismatch: edited or damaged" : "no checksum";
+
+		cJSON_Delete(rec); /* sum with it */
+		return w;
 	}
 	memcpy(key, k->valuestring, JOURNAL_KEY_LEN);
 	cJSON_Delete(rec);

@@ -185,6 +185,27 @@ static int write_figures(const char *dir, const struct experiment *e,
 					return rc;
 				fprintf(report, "  %s/%s.svg, .png (.gp, .dat)\n", dir, name);
 			}
+	/* two fields swept in product: a heat map of both */
+	for (int h = 0; e->nsweep == 2 && !e->sweep_zip && h < e->nhw; h++)
+		for (int m = 0; m < e->nmodels; m++) {
+			char f[128], g[128];
+
+			safe_name(f, sizeof f, e->sweep[0].path);
+			safe_name(g, sizeof g, e->sweep[1].path);
+			snprintf(name, sizeof name, "sweep-%s-%s", f, g);
+			if (e->nhw > 1) {
+				safe_name(a, sizeof a, e->hw_names[h]);
+				snprintf(name + strlen(name), sizeof name - strlen(name), "-%s", a);
+			}
+			if (e->nmodels > 1) {
+				safe_name(b, sizeof b, e->models[m]->name);
+				snprintf(name + strlen(name), sizeof name - strlen(name), "-%s", b);
+			}
+			if ((rc = plot_sweep2_write(dir, name, e, h, m, rows, err)) ||
+			    (rc = plot_render(dir, name, err)))
+				return rc;
+			fprintf(report, "  %s/%s.svg, .png (.gp, .dat)\n", dir, name);
+		}
 	return RL_OK;
 }
 

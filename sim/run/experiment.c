@@ -155,7 +155,9 @@ static int parse_tree(struct ctx *c, struct experiment *e)
 	static const char *const top[] = {"name", "description", "hardware",
 		"model", "workload", "options", "sweep", NULL};
 	static const char *const wl[] = {"ops", "q", "batch", NULL};
-	static const char *const opt[] = {"dtype", "l2", "sweep_mode", NULL};
+	static const char *const opt[] = {"dtype", "l2", "sweep_mode",
+					  "sweep_lines", NULL};
+	static const char *const lines[] = {"q", "batch", NULL};
 	static const char *const l2s[] = {"cold", "warm", NULL};
 	static const char *const modes[] = {"product", "zip", NULL};
 	static const char *const dtypes[] = {"fp16", "bf16", "fp8", NULL};
@@ -218,6 +220,11 @@ static int parse_tree(struct ctx *c, struct experiment *e)
 			return rc;
 		if (present)
 			e->sweep_zip = x;
+		if ((rc = jsonv_get_enum(jv, o, "$.options", "sweep_lines", 0,
+					 lines, &x, &present)))
+			return rc;
+		if (present)
+			e->sweep_by_batch = x;
 	}
 
 	v = cJSON_GetObjectItemCaseSensitive(j, "sweep");
@@ -415,7 +422,9 @@ static int load_specs(struct ctx *c, struct experiment *e)
 	e->spec_base = calloc((size_t)e->nspecs, sizeof *e->spec_base);
 	e->spec_sweep = calloc((size_t)e->nspecs * (e->nsweep ? e->nsweep : 1),
 			       sizeof *e->spec_sweep);
-	if (!e->specs || !e->spec_base || !e->spec_sweep)
+	e->base_sweep = calloc((size_t)e->nhw * (e->nsweep ? e->nsweep : 1),
+			       sizeof *e->base_sweep);
+	if (!e->specs || !e->spec_base || !e->spec_sweep || !e->base_sweep)
 		return RL_EIO;
 
 	for (int h = 0; h < e->nhw; h++) {
@@ -429,6 +438,9 @@ static int load_specs(struct ctx *c, struct experiment *e)
 			rl_errf(c->err, "%s: %s: %s", c->file, path, msg);
 			return rc;
 		}
+		for (int k = 0; k < e->nsweep; k++)
+			hw_spec_get(b, e->sweep[k].path,
+				    &e->base_sweep[(size_t)h * e->nsweep + k]);
 		for (int v = 0; v < e->nvariants; v++) {
 			int i = h * e->nvariants + v;
 
@@ -669,6 +681,7 @@ void experiment_free(struct experiment *e)
 	free(e->specs);
 	free(e->spec_base);
 	free(e->spec_sweep);
+	free(e->base_sweep);
 	for (int i = 0; e->models && i < e->nmodels; i++)
 		model_spec_free(e->models[i]);
 	free(e->models);

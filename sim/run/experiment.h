@@ -16,7 +16,8 @@
  *                 "batch": [1, 2, ...]},            sequences
  *    "options": {"dtype": "fp16",                   optional: model dtype
  *                "l2": "cold",                      "cold" | "warm"
- *                "sweep_mode": "product"},          "product" | "zip"
+ *                "sweep_mode": "product",           "product" | "zip"
+ *                "sweep_lines": "q"},               figure lines: "q" | "batch"
  *    "sweep": {"hbm.bandwidth_gbps": [1000, 4000],  optional: hw fields by
  *              "sm.count": [108, 132]}}             dotted path (hw/spec.h)
  *
@@ -88,6 +89,8 @@ struct experiment {
 	enum rl_dtype dtype;   /* options.dtype */
 	int l2_warm;           /* options.l2 == "warm" */
 	int sweep_zip;         /* options.sweep_mode == "zip" */
+	int sweep_by_batch;    /* options.sweep_lines == "batch": sweep figures
+				* draw one line per batch size, not per q */
 	int nsweep;
 	struct exp_sweep_field *sweep;
 
@@ -97,6 +100,8 @@ struct experiment {
 	int *spec_base;          /* nspecs: index into hw_names */
 	int nvariants;           /* sweep variants per hardware (1 if none) */
 	double *spec_sweep;      /* nspecs × nsweep: swept values of each spec */
+	double *base_sweep;      /* nhw × nsweep: each listed GPU's own value of
+				  * each swept field (0 if the field is absent) */
 	struct model_spec **models; /* nmodels */
 	int npoints;
 	struct exp_point *points;

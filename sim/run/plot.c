@@ -314,30 +314,52 @@ int plot_roofline_write(const char *dir, const char *name,
 
 /* ---- sweep ------------------------------------------------------------ */
 
+/* The value at which a sweep figure holds swept field k while another
+ * varies: the base GPU's own value when it is listed, else the listed value
+ * nearest to it (the first of two equally near) -- not simply the first
+ * listed, which may be far from the GPU the sweep is about. */
+static double held_value(const struct experiment *e, int base, int k)
+{
+	const struct exp_sweep_field *sf = &e->sweep[k];
+	double own = e->base_sweep[(size_t)base * e->nsweep + k];
+	double best = sf->values[0];
+
+	for (int v = 1; v < sf->nvalues; v++)
+		if (fabs(sf->values[v] - own) < fabs(best - own))
+			best = sf->values[v];
+	return best;
+}
+
 int plot_sweep_write(const char *dir, const char *name,
 		     const struct experiment *e, int field, int base,
 		     int model, const struct result_row *rows, char *err)
 {
 	const struct exp_sweep_field *sf = &e->sweep[field];
 	const struct model_spec *ms = e->models[model];
+	/* the lines: one per q (total over batch sizes), or one per batch
+	 * size (total over q) with options.sweep_lines "batch" */
+	const int by_b = e->sweep_by_batch;
+	const int nser = by_b ? e->nbatch : e->nq;
+	const int *ser = by_b ? e->batch : e->q;
 	int nv = sf->nvalues, nspec = 0, si = 0;
 	char fname[PATH_MAX], ops[64];
 	struct out_file gp, dat;
 	double *fl, *t;
 	int rc;
 
-	for (int qi = 0; qi < e->nq; qi++)
-		nspec += e->q[qi] != 1;
-	fl = calloc((size_t)nv * e->nq, sizeof *fl);
-	t = calloc((size_t)nv * e->nq, sizeof *t);
+	for (int qi = 0; qi < nser; qi++)
+		nspec += by_b || ser[qi] != 1;
+	fl = calloc((size_t)nv * nser, sizeof *fl);
+	t = calloc((size_t)nv * nser, sizeof *t);
 	if (!fl || !t) {
 		free(fl);
 		free(t);
 		rl_errf(err, "out of memory");
 		return RL_EIO;
 	}
-	/* Sum FLOPs and time per (value, q) over ops and batch sizes, over
-	 * the specs whose other fields sit at their first value. */
+	/* Sum FLOPs and time per (value, line) over ops and the other grid
+	 * dimension, over the specs whose other swept fields sit at their
+	 * held value (held_value()). */
 	for (int i = 0; i < e->npoints; i++) {
 		const struct exp_point *p = &e->points[i];
 		const double *sw = &e->spec_sweep[(size_t)p->spec * e->nsweep];
@@ -346,20 +368,20 @@ int plot_sweep_write(const char *dir, const char *name,
 		if (p->model != model || e->spec_base[p->spec] != base)
 			continue;
 		for (int k = 0; k < e->nsweep && !e->sweep_zip; k++)
-			if (k != field && sw[k] != e->sweep[k].values[0])
+			if (k != field && sw[k] != held_value(e, base, k))
 				other = 0;
 		if (!other)
 			continue;
 		for (int v = 0; v < nv; v++)
 			if (sw[field] == sf->values[v])
 				vi = v;
-		for (int k = 0; k < e->nq; k++)
-			if (e->q[k] == p->q)
+		for (int k = 0; k < nser; k++)
+			if (ser[k] == (by_b ? p->batch : p->q))
 				qi = k;
 		if (vi < 0 || qi < 0)
 			continue;
-		fl[vi * e->nq + qi] += rows[i].roof.flops;
-		t[vi * e->nq + qi] += rows[i].sim.time_us * 1e-6;
+		fl[vi * nser + qi] += rows[i].roof.flops;
+		t[vi * nser + qi] += rows[i].sim.time_us * 1e-6;
 	}
 
 	snprintf(fname, sizeof fname, "%s.dat", name);
@@ -370,11 +392,13 @@ int plot_sweep_write(const char *dir, const char *name,
 		out_file_abort(&dat);
 		goto done;
 	}
-	fprintf(dat.f, "# %s on %s, sweep of %s; TFLOP/s = total FLOPs / total time over ops and batch sizes\n",
-		ms->display_name, e->hw_names[base], sf->path);
-	for (int qi = 0; qi < e->nq; qi++) {
-		fprintf(dat.f, "%s# q = %d%s\n# %s tflops\n", qi ? "\n\n" : "",
-			e->q[qi], e->q[qi] == 1 ? " (ar)" : "", sf->path);
+	fprintf(dat.f, "# %s on %s, sweep of %s; TFLOP/s = total FLOPs / total time over ops and %s\n",
+		ms->display_name, e->hw_names[base], sf->path,
+		by_b ? "q" : "batch sizes");
+	for (int qi = 0; qi < nser; qi++) {
+		fprintf(dat.f, "%s# %s = %d%s\n# %s tflops\n", qi ? "\n\n" : "",
+			by_b ? "batch" : "q", ser[qi],
+			!by_b && ser[qi] == 1 ? " (ar)" : "", sf->path);
 		for (int v = 0; v < nv; v++) {
 			/* lines in ascending order of the swept value */
 			int best = -1;
@@ -387,9 +411,9 @@ int plot_sweep_write(const char *dir, const char *name,
 				if (rank == v)
 					best = w;
 			}
-			if (t[best * e->nq + qi] > 0)
+			if (t[best * nser + qi] > 0)
 				fprintf(dat.f, "%.10g %.6g\n", sf->values[best],
-					fl[best * e->nq + qi] / t[best * e->nq + qi] / 1e12);
+					fl[best * nser + qi] / t[best * nser + qi] / 1e12);
 		}
 	}
 
@@ -406,7 +430,7 @@ int plot_sweep_write(const char *dir, const char *name,
 			if (k != field)
 				snprintf(sub + strlen(sub), sizeof sub - strlen(sub),
 					 "%s%s = %g", sub[0] ? ", " : " (",
-					 e->sweep[k].path, e->sweep[k].values[0]);
+					 e->sweep[k].path, held_value(e, base, k));
 		if (sub[0])
 			snprintf(sub + strlen(sub), sizeof sub - strlen(sub), ")");
 		if (e->sweep_zip && e->nsweep > 1)
@@ -419,11 +443,11 @@ int plot_sweep_write(const char *dir, const char *name,
 	}
 	fprintf(gp.f, " noenhanced font \",14\"\nset xlabel ");
 	gp_string(gp.f, sf->path);
-	fprintf(gp.f, " noenhanced\nset ylabel \"Performance (TFLOP/s): %s, all batch sizes\"\n"
+	fprintf(gp.f, " noenhanced\nset ylabel \"Performance (TFLOP/s): %s, all %s\"\n"
 		"set key outside right top\n"
 		"set autoscale\n"
 		"set yrange [0:*]\n",
-		ops);
+		ops, by_b ? "q" : "batch sizes");
 	{
 		char *plot = NULL;
 		size_t plen = 0;
@@ -437,15 +461,16 @@ int plot_sweep_write(const char *dir, const char *name,
 			goto done;
 		}
 		fprintf(pc, "plot ");
-		for (int qi = 0; qi < e->nq; qi++) {
+		for (int qi = 0; qi < nser; qi++) {
 			char col[16], title[64];
 
-			if (e->q[qi] == 1) {
+			if (!by_b && ser[qi] == 1) {
 				snprintf(col, sizeof col, "%s", AR_COLOUR);
 				snprintf(title, sizeof title, "ar");
 			} else {
 				plot_series_colour(col, sizeof col, si++, nspec);
-				snprintf(title, sizeof title, "spec: %d", e->q[qi]);
+				snprintf(title, sizeof title, by_b ? "batch %d" : "spec: %d",
+					 ser[qi]);
 			}
 			fprintf(pc, "%sdatafile index %d using 1:2 with linespoints pt 7 ps 0.9 lw 2 lc rgb \"%s\" title \"%s\" noenhanced",
 				qi ? ", \\\n     " : "", qi, col, title);
@@ -454,6 +479,101 @@ int plot_sweep_write(const char *dir, const char *name,
 		gp_render(gp.f, plot);
 		free(plot);
 	}
+	if ((rc = out_file_commit(&dat, err))) {
+		out_file_abort(&gp);
+		goto done;
+	}
+	rc = out_file_commit(&gp, err);
+done:
+	free(fl);
+	free(t);
+	return rc;
+}
+
+/* ---- two-field sweep: heat map ----------------------------------------- */
+
+int plot_sweep2_write(const char *dir, const char *name,
+		      const struct experiment *e, int base, int model,
+		      const struct result_row *rows, char *err)
+{
+	const struct exp_sweep_field *fx = &e->sweep[0], *fy = &e->sweep[1];
+	const struct model_spec *ms = e->models[model];
+	const int nx = fx->nvalues, ny = fy->nvalues;
+	char fname[PATH_MAX], ops[64], title[320];
+	struct out_file gp, dat;
+	double *fl, *t;
+	int rc;
+
+	fl = calloc((size_t)nx * ny, sizeof *fl);
+	t = calloc((size_t)nx * ny, sizeof *t);
+	if (!fl || !t) {
+		free(fl);
+		free(t);
+		rl_errf(err, "out of memory");
+		return RL_EIO;
+	}
+	/* total FLOPs and time of the grid (ops, q, batch) per value pair */
+	for (int i = 0; i < e->npoints; i++) {
+		const struct exp_point *p = &e->points[i];
+		const double *sw = &e->spec_sweep[(size_t)p->spec * e->nsweep];
+		int xi = -1, yi = -1;
+
+		if (p->model != model || e->spec_base[p->spec] != base)
+			continue;
+		for (int v = 0; v < nx; v++)
+			if (sw[0] == fx->values[v])
+				xi = v;
+		for (int v = 0; v < ny; v++)
+			if (sw[1] == fy->values[v])
+				yi = v;
+		if (xi < 0 || yi < 0)
+			continue;
+		fl[xi * ny + yi] += rows[i].roof.flops;
+		t[xi * ny + yi] += rows[i].sim.time_us * 1e-6;
+	}
+	snprintf(fname, sizeof fname, "%s.dat", name);
+	if ((rc = out_file_open(&dat, dir, fname, err)))
+		goto done;
+	snprintf(fname, sizeof fname, "%s.gp", name);
+	if ((rc = out_file_open(&gp, dir, fname, err))) {
+		out_file_abort(&dat);
+		goto done;
+	}
+	/* cells on an index grid, in list order, so uneven values still
+	 * make an even image; the tics name the values */
+	fprintf(dat.f, "# %s on %s: TFLOP/s = total FLOPs / total time over ops, q and batch sizes\n"
+		"# %s-index %s-index tflops %s %s\n",
+		ms->display_name, e->hw_names[base], fx->path, fy->path,
+		fx->path, fy->path);
+	for (int x = 0; x < nx; x++) {
+		for (int y = 0; y < ny; y++)
+			fprintf(dat.f, "%d %d %.6g %.10g %.10g\n", x, y,
+				t[x * ny + y] > 0 ? fl[x * ny + y] / t[x * ny + y] / 1e12 : 0,
+				fx->values[x], fy->values[y]);
+		fputc('\n', dat.f);
+	}
+	ops_label(ops, sizeof ops, e, model);
+	gp_preamble(gp.f, name);
+	snprintf(title, sizeof title, "%s, %s: TFLOP/s (%s, all q and batch sizes)",
+		 ms->display_name, e->hw_names[base], ops);
+	fprintf(gp.f, "\nset title ");
+	gp_string(gp.f, title);
+	fprintf(gp.f, " noenhanced font \",14\"\nset xlabel ");
+	gp_string(gp.f, fx->path);
+	fprintf(gp.f, " noenhanced\nset ylabel ");
+	gp_string(gp.f, fy->path);
+	fprintf(gp.f, " noenhanced\nset cblabel \"TFLOP/s\"\nunset grid\nunset key\n"
+		"set palette defined (0 \"#fff5eb\", 1 \"#fd8d3c\", 2 \"#7f2704\")\n"
+		"set xrange [-0.5:%g]\nset yrange [-0.5:%g]\nset xtics (", nx - 0.5,
+		ny - 0.5);
+	for (int x = 0; x < nx; x++)
+		fprintf(gp.f, "%s\"%g\" %d", x ? ", " : "", fx->values[x], x);
+	fprintf(gp.f, ")\nset ytics (");
+	for (int y = 0; y < ny; y++)
+		fprintf(gp.f, "%s\"%g\" %d", y ? ", " : "", fy->values[y], y);
+	fprintf(gp.f, ")\n");
+	gp_render(gp.f, "plot datafile using 1:2:3 with image, \\\n"
+		  "     datafile using 1:2:(sprintf(\"%.0f\", $3)) with labels font \",12\"");
 	if ((rc = out_file_commit(&dat, err))) {
 		out_file_abort(&gp);
 		goto done;

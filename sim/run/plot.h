@@ -30,11 +30,21 @@ int plot_roofline_write(const char *dir, const char *name,
 
 /* Write DIR/NAME.gp and DIR/NAME.dat: TFLOP/s of the whole grid (total
  * FLOPs / total time over ops and batch sizes) against swept field `field`,
- * one line per q, for base hardware `base` and model `model`; the other
- * swept fields are held at their first listed value (product mode). */
+ * one line per q (or, with options.sweep_lines "batch", one line per batch
+ * size, totals over q), for base hardware `base` and model `model`; the
+ * other swept fields are held at the base GPU's own value, or the listed
+ * value nearest to it (product mode). */
 int plot_sweep_write(const char *dir, const char *name,
 		     const struct experiment *e, int field, int base,
 		     int model, const struct result_row *rows, char *err);
+
+/* Write DIR/NAME.gp and DIR/NAME.dat for a two-field product sweep: a heat
+ * map of the grid's TFLOP/s (total FLOPs / total time over ops, q and
+ * batch sizes) over every pair of the two fields' values, for base
+ * hardware `base` and model `model`. */
+int plot_sweep2_write(const char *dir, const char *name,
+		      const struct experiment *e, int base, int model,
+		      const struct result_row *rows, char *err);
 
 /* Run gnuplot on DIR/NAME.gp, producing DIR/NAME.svg and DIR/NAME.png. */
 int plot_render(const char *dir, const char *name, char *err);

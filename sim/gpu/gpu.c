@@ -347,12 +347,14 @@ int gpu_check_gemm(const struct hw_spec *hw, const struct gemm *g,
 static void run_spec(const struct hw_spec *spec, const struct kernel_config *kc,
 		     const struct gpu_opts *opts, struct hw_spec *out)
 {
-	int before = opts ? opts->calls_before : 0;
-	int timed = opts && opts->calls_timed > 0 ? opts->calls_timed : 1;
-
 	*out = *spec; /* shallow: the sources stay the caller's, read-only */
+	/* no protocol: a GPU busy for long (serving, a layer in a loop)
+	 * runs at the sustained clock */
+	if (!opts || opts->calls_timed <= 0)
+		return;
 	out->clock.sustained_mhz = hw_spec_mean_clock_mhz(
-		spec, before * kc->est_us, timed * kc->est_us);
+		spec, opts->calls_before * kc->est_us,
+		opts->calls_timed * kc->est_us);
 }
 
 int gpu_simulate_gemm(const struct hw_spec *spec, const struct gemm *gm,

@@ -14,14 +14,16 @@
 #include "hw/spec.h"
 #include "models/gemm.h"
 
-/* How the call is run. All zero: one call on a cold L2 (`gemm`, `run`).
- * A measurement protocol (sim/run) sets the cache state its previous calls
- * leave and how many identical calls run back to back around the timed
- * one, which sets the power-limited clock (hw_spec_mean_clock_mhz). */
+/* How the call is run. All zero: a cold L2 on a GPU that has been busy
+ * for long, i.e. at clock.sustained_mhz (`gemm`, `run`: a layer in a
+ * serving loop). A measurement protocol (sim/run) sets the cache state
+ * its previous calls leave and how many identical calls run back to back
+ * around the timed ones, which sets the power-limited clock
+ * (hw_spec_mean_clock_mhz over the timed window). */
 struct gpu_opts {
 	int l2_warm;        /* 1: operands resident in L2 at kernel start */
 	int calls_before;   /* identical calls run back to back before the timed ones */
-	int calls_timed;    /* calls averaged in the timed window (0 = 1) */
+	int calls_timed;    /* calls averaged in the timed window; 0 = steady state */
 };
 
 struct gpu_result {

@@ -8,10 +8,16 @@
  * where Y is the JSON text of the offending value (truncated) or "nothing"
  * when a required key is missing. Malformed JSON is reported as
  *   FILE: line L, column C: expected valid JSON, found "text at that point"
- * Strictness means: unknown keys are errors (the message lists the allowed
- * keys and suggests the closest one), duplicate keys are errors, numbers
- * must be finite and inside a stated range, integers must be integral,
- * strings must be non-empty.
+ * except for a text that does not start like a JSON object, which is never
+ * echoed ("FILE: not a JSON file ..."): it may be anything (/etc/passwd).
+ * Whatever the input holds, a message is one printable line: keys and
+ * values in it are escaped and clipped (rl_escape(), hw/common.h).
+ * Strictness means: the text is UTF-8 (a byte that is not is reported by
+ * its value), no string holds \u0000 or a lone UTF-16 surrogate, unknown
+ * keys are errors (the message lists the allowed keys and suggests the
+ * closest one), duplicate keys are errors, numbers must be finite and
+ * inside a stated range, integers must be integral, strings must be
+ * non-empty and free of control characters (C0, DEL, C1).
  *
  * Paths are written as in JSONPath: "$" is the root, ".key" a member
  * (["key"] when the key is not an identifier), "[3]" an array element.

@@ -45,6 +45,9 @@ static const char usage[] =
 	"1024..16384) that together pin every fitted field.\n";
 
 #define CMD "calibrate"
+/* a spec's source is at most 1024 bytes (hw/spec.c); the fitted value,
+ * its error and unit follow the prefix */
+#define SOURCE_PREFIX_MAX 800
 
 static void print_fit(const struct calib_fit *fit)
 {
@@ -56,6 +59,14 @@ static void print_fit(const struct calib_fit *fit)
 		printf("%-26s %12.6g %12.8g %10.2g  %s\n", p->path, p->start,
 		       p->value, p->stderr_, p->unit);
 	}
+	for (size_t j = 0; j < fit->np; j++)
+		if (fit->p[j].at_bound)
+			printf("warning: %s sits at its %s bound %.6g: the data "
+			       "would move it further, and its standard error "
+			       "is not meaningful\n", fit->p[j].path,
+			       fit->p[j].at_bound < 0 ? "lower" : "upper",
+			       fit->p[j].at_bound < 0 ? fit->p[j].lo
+						      : fit->p[j].hi);
 	for (size_t a = 0; a < fit->np; a++)
 		for (size_t b = a + 1; b < fit->np; b++)
 			if (fabs(fit->corr[a][b]) > CALIB_CORR_WARN)
@@ -151,6 +162,10 @@ static int plan(const struct hw_spec *hw, const char *fields,
 		fprintf(stderr, "ridgeline " CMD ": %s\n", err);
 		return cli_exit_code(rc);
 	}
+	for (size_t j = 0; j < fit.ndropped; j++)
+		fprintf(stderr, "ridgeline " CMD " --plan: %s left out of the "
+			"default set: no shape of the grid moves it\n",
+			fit.dropped[j]);
 	printf("m,n,k,dtype\n");
 	for (size_t i = 0; i < n; i++)
 		printf("%llu,%llu,%llu,%s\n", (unsigned long long)out[i].m,
@@ -373,13 +388,13 @@ int cmd_calibrate(int argc, char **argv)
 	command_line(cmdline, sizeof cmdline, hwname, measured, fields, proto,
 		     &sets, name);
 	snprintf(tmp, sizeof tmp, "%s", measured);
-	prefix = malloc(1024);
+	prefix = malloc(SOURCE_PREFIX_MAX);
 	if (!prefix) {
 		rl_errf(err, "out of memory");
 		rc = RL_EIO;
 		goto fail;
 	}
-	snprintf(prefix, 1024, "ridgeline %.20s calibrate: `%.500s`; data %.120s "
+	snprintf(prefix, SOURCE_PREFIX_MAX, "ridgeline %.20s calibrate: `%.380s`; data %.100s "
 		 "(%zu rows, SHA-256 %s, protocol %s); least squares on "
 		 "log(predicted/measured) over %zu fields, residual sigma %.3g",
 		 PACKAGE_VERSION, cmdline, basename(tmp), v->n, sha,
@@ -405,6 +420,9 @@ int cmd_calibrate(int argc, char **argv)
 			   : validate_protocol_name(VALIDATE_PROTOCOL_DEFAULT),
 	       fit.np);
 	print_fit(&fit);
+	for (size_t j = 0; j < fit.ndropped; j++)
+		printf("not fitted: %s (a default field no row is sensitive "
+		       "to; the spec keeps its value)\n", fit.dropped[j]);
 	printf("residual sigma %.4f (log ratio); %zu iterations%s; %zu "
 	       "evaluations, %zu GEMMs simulated, %zu memo hits\n",
 	       fit.sigma, fit.iters, fit.converged ? " (converged)" : "",

@@ -290,6 +290,7 @@ int calibrate_fields(const struct hw_spec *base, const char *list,
 
 	memset(fit, 0, sizeof *fit);
 	if (!list) {
+		fit->from_default = 1;
 		for (int i = 0; calibrate_default_fields[i]; i++)
 			if ((rc = add_field(base, fit, calibrate_default_fields[i],
 					    1, err)))
@@ -923,18 +924,16 @@ int calibrate_run(const struct hw_spec *base, const struct validate_set *v,
 		  double *before_us, double *after_us, char *err)
 {
 	size_t np = fit->np, n = v->n;
-	size_t *rows = malloc((n ? n : 1) * sizeof *rows);
+	size_t *rows = calloc(n ? n : 1, sizeof *rows);
 	double u[CALIB_MAX_PARAMS], x[CALIB_MAX_PARAMS], smax[CALIB_MAX_PARAMS];
-	gsl_matrix *cov = gsl_matrix_alloc(np ? np : 1, np ? np : 1);
-	gsl_matrix *G = gsl_matrix_calloc(np ? np : 1, np ? np : 1);
-	gsl_matrix *tmp = gsl_matrix_alloc(np ? np : 1, np ? np : 1);
+	gsl_matrix *cov = NULL, *G = NULL, *tmp = NULL;
 	struct fitctx c;
 	struct hw_spec s;
+	size_t keep = 0;
 	int rc = RL_EIO;
 
 	memset(&c, 0, sizeof c);
-	if (!rows || !cov || !G || !tmp ||
-	    ctx_init(&c, base, v, fit, memo, jobs, rows, n)) {
+	if (!rows || ctx_init(&c, base, v, fit, memo, jobs, rows, n)) {
 		rl_errf(err, "out of memory");
 		goto done;
 	}
@@ -959,8 +958,12 @@ int calibrate_run(const struct hw_spec *base, const struct validate_set *v,
 		memcpy(before_us, c.t, n * sizeof *c.t);
 	if ((rc = sensitivities(&c, u, smax)))
 		goto fail_ctx;
-	for (size_t j = 0; j < np; j++)
-		if (smax[j] < CALIB_MIN_SENS) {
+	for (size_t j = 0; j < np; j++) {
+		if (smax[j] >= CALIB_MIN_SENS) {
+			fit->p[keep++] = fit->p[j];
+			continue;
+		}
+		if (!fit->from_default) {
 			rl_errf(err, "%s: no row is sensitive to %s (largest "
 				"|d log t / d log x| %.2g < %.2g): it cannot be "
 				"fitted on these rows", v->path, fit->p[j].path,
@@ -968,6 +971,32 @@ int calibrate_run(const struct hw_spec *base, const struct validate_set *v,
 			rc = RL_EINPUT;
 			goto done;
 		}
+		snprintf(fit->dropped[fit->ndropped++], sizeof fit->dropped[0],
+			 "%s", fit->p[j].path);
+	}
+	if (keep == 0) {
+		rl_errf(err, "%s: no row is sensitive to any default field; "
+			"name the fields to fit with --fit", v->path);
+		rc = RL_EINPUT;
+		goto done;
+	}
+	if (keep < np) {
+		/* the default set without the fields these rows do not move;
+		 * the transform's order changed, so map the start again */
+		fit->np = np = keep;
+		for (size_t j = 0; j < np; j++)
+			x[j] = fit->p[j].start;
+		if ((rc = unmap(base, fit, x, u, err)))
+			goto done;
+	}
+	cov = gsl_matrix_alloc(np, np);
+	G = gsl_matrix_calloc(np, np);
+	tmp = gsl_matrix_alloc(np, np);
+	if (!cov || !G || !tmp) {
+		rl_errf(err, "out of memory");
+		rc = RL_EIO;
+		goto done;
+	}
 	if ((rc = solve(&c, u, &fit->iters, &fit->converged, cov, &fit->sigma)))
 		goto fail_ctx;
 	fit->n = n;
@@ -995,6 +1024,8 @@ int calibrate_run(const struct hw_spec *base, const struct validate_set *v,
 		fit->p[j].lo = lo;
 		fit->p[j].hi = hi;
 		fit->p[j].stderr_ = sqrt(fmax(gsl_matrix_get(cov, j, j), 0));
+		fit->p[j].at_bound = x[j] - lo < 1e-3 * (hi - lo) ? -1 :
+				     hi - x[j] < 1e-3 * (hi - lo) ? 1 : 0;
 		fit->p[j].value = round_to_error(x[j], fit->p[j].stderr_, lo,
 						 hi);
 	}
@@ -1149,14 +1180,16 @@ struct hw_spec *calibrate_spec(const struct hw_spec *base,
 	s->path[0] = 0;
 	for (size_t j = 0; j < fit->np; j++) {
 		const struct calib_param *p = &fit->p[j];
-		size_t len = strlen(source_prefix) + 128;
+		size_t len = strlen(source_prefix) + 192;
 		char *src = malloc(len);
 
 		if (!src)
 			goto fail;
 		hw_spec_set(s, p->path, p->value, err);
-		snprintf(src, len, "%s; fitted %.12g \xc2\xb1 %.2g %s",
-			 source_prefix, p->value, p->stderr_, p->unit);
+		snprintf(src, len, "%s; fitted %.12g \xc2\xb1 %.2g %s%s",
+			 source_prefix, p->value, p->stderr_, p->unit,
+			 p->at_bound ? " (at a bound of its range: the error is "
+				       "not meaningful)" : "");
 		free(s->source[p->index]);
 		s->source[p->index] = src;
 	}
@@ -1185,13 +1218,14 @@ static int gemm_cmp(const void *a, const void *b)
 	return 0;
 }
 
-int calibrate_plan(const struct hw_spec *base, const struct calib_fit *fit,
+int calibrate_plan(const struct hw_spec *base, struct calib_fit *fit,
 		   enum rl_dtype d, enum validate_protocol p,
 		   struct calib_memo *memo, int jobs, struct gemm *out,
 		   size_t *nout, char *err)
 {
 	struct validate_set cand = {.n = PLAN_NCAND};
-	size_t np = fit->np, *rows = NULL;
+	size_t np = fit->np, nuse = fit->np, *rows = NULL;
+	int use[CALIB_MAX_PARAMS];
 	double *t0 = NULL, *t1 = NULL, *t2 = NULL, *g = NULL;
 	uint32_t *k0 = NULL, *k1 = NULL, *k2 = NULL;
 	gsl_matrix *M = NULL, *Minv = NULL;
@@ -1277,13 +1311,28 @@ int calibrate_plan(const struct hw_spec *base, const struct calib_fit *fit,
 
 		for (size_t c = 0; c < PLAN_NCAND; c++)
 			mx = fmax(mx, fabs(g[c * np + j]));
-		if (mx < CALIB_MIN_SENS) {
+		use[j] = mx >= CALIB_MIN_SENS;
+		if (use[j])
+			continue;
+		if (!fit->from_default) {
 			rl_errf(err, "%s: no shape of the plan grid is sensitive "
 				"to %s (largest |d log t / d log x| %.2g)",
 				base->name, fit->p[j].path, mx);
 			rc = RL_EINPUT;
 			goto done;
 		}
+		snprintf(fit->dropped[fit->ndropped++], sizeof fit->dropped[0],
+			 "%s", fit->p[j].path);
+		/* a left-out default field plays no part in the design */
+		for (size_t c = 0; c < PLAN_NCAND; c++)
+			g[c * np + j] = 0;
+		nuse--;
+	}
+	if (nuse == 0) {
+		rl_errf(err, "%s: no shape of the plan grid is sensitive to any "
+			"default field", base->name);
+		rc = RL_EINPUT;
+		goto done;
 	}
 	/* greedy D-optimal design: start from a small ridge, add the shape
 	 * with the largest g^T M^-1 g (the gain in log det M) */

@@ -65,6 +65,9 @@ struct calib_param {
 	double value;    /* fitted value */
 	double stderr_;  /* standard error of value, same unit */
 	double lo, hi;   /* bounds used for the transform, at the optimum */
+	int at_bound;    /* -1 / +1: the optimum sits within 0.1 % of the range
+			  * of lo / hi, where the transform flattens and the
+			  * standard error means nothing; 0 otherwise */
 };
 
 struct calib_fit {
@@ -81,6 +84,10 @@ struct calib_fit {
 	size_t cv_iters;   /* solver iterations of the CV folds, together */
 	double u[CALIB_MAX_PARAMS]; /* transformed optimum (unrounded), where
 				     * the CV folds start */
+	int from_default;  /* the default set: fields the rows (or the plan
+			    * grid) do not move are left out, not refused */
+	size_t ndropped;   /* default fields left out so */
+	char dropped[CALIB_MAX_PARAMS][64];
 };
 
 /* The default fit set: the physical parameters that measurements pin and
@@ -102,7 +109,8 @@ int calibrate_fields(const struct hw_spec *base, const char *list,
 
 /* Fit fit->p on the rows of v (simulated in their protocols), starting from
  * base. Refuses with RL_EINPUT: fewer rows than parameters plus one, a
- * field no row is sensitive to ("FILE: no row is sensitive to FIELD ...").
+ * field no row is sensitive to ("FILE: no row is sensitive to FIELD ...")
+ * — in the default set such a field is left out (fit->dropped) instead.
  * On success fit holds the values, errors and correlations; before_us and
  * after_us (v->n each, may be NULL) receive every row's simulated time at
  * the start and at the optimum. */
@@ -135,8 +143,9 @@ struct hw_spec *calibrate_spec(const struct hw_spec *base,
  * D-optimality (largest det J^T J of the log-time sensitivities to the
  * fields of fit, simulated on base in protocol p), so that every field is
  * pinned. out holds CALIB_PLAN_MAX GEMMs; *n receives the count, sorted by
- * (m, n, k). RL_EINPUT if some field moves no shape of the grid. */
-int calibrate_plan(const struct hw_spec *base, const struct calib_fit *fit,
+ * (m, n, k). RL_EINPUT if some field moves no shape of the grid (a default
+ * field is left out instead, in fit->dropped). */
+int calibrate_plan(const struct hw_spec *base, struct calib_fit *fit,
 		   enum rl_dtype d, enum validate_protocol p,
 		   struct calib_memo *memo, int jobs, struct gemm *out,
 		   size_t *n, char *err);

@@ -39,6 +39,7 @@ static const struct {
 	D(time_us), D(flops), D(bytes_min), D(bytes_hbm_read),
 	D(bytes_hbm_write), D(bytes_hbm), D(tflops), D(hbm_gbps),
 	D(l2_hit_rate), D(tensor_util), D(hbm_util), D(l2_util), D(waves),
+	D(clock_mhz),
 #undef D
 };
 #define NDF (sizeof dfields / sizeof dfields[0])
@@ -115,6 +116,7 @@ static const struct {
 	{0, 1},                /* l2_hit_rate */
 	{0, 1e3}, {0, 1e3}, {0, 1e3}, /* utilisations (≤ 1 in a sound run) */
 	{0, 1e12},             /* waves */
+	{0, 1e6},              /* clock_mhz */
 };
 _Static_assert(sizeof drange / sizeof drange[0] == NDF,
 	       "one range per kept double, in dfields order");

@@ -1006,7 +1006,8 @@ static void csv_header(FILE *f)
 {
     fputs("m,n,k,dtype,latency_ms,latency_min_ms,latency_p90_ms,latency_nograph_ms,"
           "latency_nograph_min_ms,latency_nograph_p90_ms,reps,batch,copies,tflops,gbps,layout,"
-          "algo_id,tile,stages,split_k,reduction,swizzle,custom,cluster,workspace_bytes,sm_mhz\n",
+          "algo_id,tile,stages,split_k,reduction,swizzle,custom,cluster,workspace_bytes,sm_mhz,"
+          "protocol\n",
           f);
 }
 
@@ -1034,9 +1035,12 @@ static void csv_row(FILE *f, const result &r, bool tn)
             r.algo.split_k, r.algo.reduction, r.algo.swizzle, r.algo.custom,
             LOOKUP(cluster_names, r.algo.cluster, b3), r.algo.workspace);
     if (r.sm_mhz >= 0)
-        fprintf(f, "%ld\n", r.sm_mhz);
+        fprintf(f, "%ld", r.sm_mhz);
     else
-        fputs("NA\n", f);
+        fputs("NA", f);
+    /* ridgeline's name for how the row was timed (validate/calibrate read it): the rotated
+     * copies hold 4 L2 sizes between reuses, so every call finds its operands in DRAM */
+    fputs(",cold\n", f);
 }
 
 static std::string json_str(const std::string &s)

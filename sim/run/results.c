@@ -17,7 +17,7 @@ void results_csv_header_fields(FILE *f)
 	      "tile,split_k,"
 	      /* appended after the fixed 26, in results.json's order */
 	      "bytes_hbm_read,bytes_hbm_write,l2_util,ctas,events,"
-	      "roofline_bound", f);
+	      "roofline_bound,clock_mhz", f);
 }
 
 void results_csv_row(FILE *f, const struct result_row *r)
@@ -33,7 +33,7 @@ void results_csv_fields(FILE *f, const struct result_row *r)
 
 	fprintf(f, "%s,%s,%s,%d,%d,%llu,%llu,%llu,%s,%.0f,%.0f,%.0f,%.4f,"
 		"%.4f,%.4f,%.4f,%.2f,%.4f,%.4f,%s,%.4f,%.4f,%.4f,%.3f,%s,%d,"
-		"%.0f,%.0f,%.4f,%d,%llu,%s",
+		"%.0f,%.0f,%.4f,%d,%llu,%s,%.2f",
 		r->hw, r->model, r->op, r->q, r->batch,
 		(unsigned long long)r->g.m, (unsigned long long)r->g.n,
 		(unsigned long long)r->g.k, rl_dtype_name(r->g.dtype),
@@ -43,7 +43,7 @@ void results_csv_fields(FILE *f, const struct result_row *r)
 		s->tensor_util, s->hbm_util, s->waves, s->tile, s->split_k,
 		s->bytes_hbm_read, s->bytes_hbm_write, s->l2_util, s->ctas,
 		(unsigned long long)s->events,
-		r->roof.memory_bound ? "memory" : "compute");
+		r->roof.memory_bound ? "memory" : "compute", s->clock_mhz);
 }
 
 cJSON *results_row_json(const struct result_row *r)
@@ -80,7 +80,7 @@ cJSON *results_row_json(const struct result_row *r)
 	cJSON_AddNumberToObject(j, "waves", s->waves);
 	cJSON_AddStringToObject(j, "tile", s->tile);
 	cJSON_AddNumberToObject(j, "split_k", s->split_k);
-	/* results.csv's columns 27-32 */
+	/* results.csv's columns 27-33 */
 	cJSON_AddNumberToObject(j, "bytes_hbm_read", s->bytes_hbm_read);
 	cJSON_AddNumberToObject(j, "bytes_hbm_write", s->bytes_hbm_write);
 	cJSON_AddNumberToObject(j, "l2_util", s->l2_util);
@@ -88,5 +88,6 @@ cJSON *results_row_json(const struct result_row *r)
 	cJSON_AddNumberToObject(j, "events", (double)s->events);
 	cJSON_AddStringToObject(j, "roofline_bound",
 				r->roof.memory_bound ? "memory" : "compute");
+	cJSON_AddNumberToObject(j, "clock_mhz", s->clock_mhz);
 	return j;
 }

@@ -6,8 +6,8 @@
  * hw,model,op,q,batch,m,n,k,dtype,flops,bytes_min,bytes_hbm,oi,time_us,
  * roofline_time_us,tflops,hbm_gbps,roofline_tflops,frac_of_roofline,bound,
  * l2_hit_rate,tensor_util,hbm_util,waves,tile,split_k
- * New fields are appended after them (27-32: bytes_hbm_read,
- * bytes_hbm_write,l2_util,ctas,events,roofline_bound).
+ * New fields are appended after them (27-33: bytes_hbm_read,
+ * bytes_hbm_write,l2_util,ctas,events,roofline_bound,clock_mhz).
  */
 #ifndef RL_RUN_RESULTS_H
 #define RL_RUN_RESULTS_H

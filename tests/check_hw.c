@@ -411,7 +411,7 @@ START_TEST(test_a100_pcie_loads_by_name_with_datasheet_values)
 	ck_assert_str_eq(s->name, "a100-80gb-pcie");
 	ck_assert_str_eq(s->display_name, "A100 80GB PCIe");
 	ck_assert_str_eq(s->path, A100_PCIE);
-	/* DESIGN.md §2 */
+	/* NVIDIA A100 whitepaper (2020) and product brief */
 	ck_assert_double_eq(s->sm.count, 108);
 	ck_assert_double_eq(s->sm.shared_kb, 164);
 	ck_assert_double_eq(s->sm.registers, 65536);
@@ -486,7 +486,8 @@ END_TEST
 
 /* ---- the whole library ------------------------------------------------- */
 
-/* Datasheet figures (DESIGN.md §2): dense fp16 TFLOP/s, HBM GB/s, SMs. */
+/* Datasheet figures (NVIDIA datasheets and whitepapers): dense fp16
+ * TFLOP/s, HBM GB/s, SMs. */
 static const struct {
 	const char *name;
 	double tflops, gbps, sms, l2_mb;

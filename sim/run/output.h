@@ -21,7 +21,7 @@
  * process — whatever its pid, in whatever pid namespace — so only the lock
  * holder cleans up (out_clean_stale()), and only such names.
  *
- * Also here: results.csv (DESIGN.md §5 columns, then one column per swept
+ * Also here: results.csv (docs/results.md columns, then one column per swept
  * hardware field), results.json (ridgeline version, the experiment as
  * given, the full hardware and model specs, every result) and the table
  * printed on stdout.

@@ -3,14 +3,18 @@
  * hw/spec, sim/gpu, sim/run/experiment and sim/run/results that keeps the
  * internal structs out of the ABI. A result is the row's JSON object
  * (results_row_json(), the fields of results.json in results.csv's order)
- * plus an index of its members, so every field the CSV and JSON carry is
- * readable by name without the library growing a getter per field.
+ * plus an index of its members and the row as results.csv writes it, so
+ * every field the CSV and JSON carry is readable by name, as a value or as
+ * the CLI's text, without the library growing a getter per field.
+ * `ridgeline gemm` is ridgeline_gemm() (sim/api/internal.h).
  */
 #include "config.h"
 
 #include "sim/api/ridgeline.h"
+#include "sim/api/internal.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +44,8 @@ struct ridgeline_result {
 	cJSON *obj;     /* the row, owned */
 	cJSON **field;  /* its members in order, owned array */
 	size_t n;
+	char *csv;      /* the row as results.csv writes it, split in place */
+	char **text;    /* n pointers into csv */
 };
 
 /* err may be NULL: write into a scratch buffer then. */
@@ -81,8 +87,7 @@ int ridgeline_hw_set(ridgeline_hw *hw, const char *path, double value,
 		rl_errf(ERRBUF(err, scratch), "out of memory");
 		return RL_EIO;
 	}
-	if ((rc = hw_spec_set(c, path, value, ERRBUF(err, scratch))) ||
-	    (rc = hw_spec_check(c, ERRBUF(err, scratch)))) {
+	if ((rc = hw_spec_set(c, path, value, ERRBUF(err, scratch)))) {
 		hw_spec_free(c);
 		return rc;
 	}
@@ -117,26 +122,59 @@ void ridgeline_hw_free(ridgeline_hw *hw)
 	free(hw);
 }
 
-/* Wrap a row's JSON object as a result; takes obj. */
-static int wrap(cJSON *obj, ridgeline_result **out, char *err)
+ridgeline_hw *rl_api_hw_adopt(struct hw_spec *spec)
+{
+	ridgeline_hw *h = calloc(1, sizeof *h);
+
+	if (h)
+		h->spec = spec;
+	return h;
+}
+
+/* The result of row (plus the swept values sw of experiment e, if any):
+ * its JSON object, and its CSV text split at the commas (no field holds
+ * one: names are [A-Za-z0-9._+-], tiles "BMxBNxBK/sS"). */
+static int wrap(const struct result_row *row, const struct experiment *e,
+		const double *sw, ridgeline_result **out, char *err)
 {
 	ridgeline_result *r = calloc(1, sizeof *r);
-	size_t i = 0;
+	cJSON *obj = results_row_json(row);
+	size_t i = 0, len = 0;
+	FILE *f;
 
 	if (!r || !obj)
 		goto oom;
+	for (int k = 0; e && k < e->nsweep; k++)
+		if (!cJSON_AddNumberToObject(obj, e->sweep[k].path, sw[k]))
+			goto oom;
 	r->obj = obj;
-	r->n = (size_t)cJSON_GetArraySize(obj);
-	if (!(r->field = calloc(r->n ? r->n : 1, sizeof *r->field)))
+	obj = NULL;
+	r->n = (size_t)cJSON_GetArraySize(r->obj);
+	if (!(r->field = calloc(r->n ? r->n : 1, sizeof *r->field)) ||
+	    !(r->text = calloc(r->n ? r->n : 1, sizeof *r->text)))
 		goto oom;
-	for (cJSON *c = obj->child; c; c = c->next)
+	for (cJSON *c = r->obj->child; c; c = c->next)
 		r->field[i++] = c;
+	if (!(f = open_memstream(&r->csv, &len)))
+		goto oom;
+	results_csv_fields(f, row);
+	for (int k = 0; e && k < e->nsweep; k++)
+		fprintf(f, ",%.17g", sw[k]);
+	if (fclose(f) != 0 || !r->csv)
+		goto oom;
+	i = 0;
+	for (char *p = r->csv, *s; i < r->n && (s = strsep(&p, ","));)
+		r->text[i++] = s;
+	if (i != r->n) {
+		rl_errf(err, "internal: %zu CSV fields for %zu result fields", i,
+			r->n);
+		ridgeline_result_free(r);
+		return RL_EIO;
+	}
 	*out = r;
 	return RL_OK;
 oom:
-	if (r)
-		free(r->field);
-	free(r);
+	ridgeline_result_free(r);
 	cJSON_Delete(obj);
 	rl_errf(err, "out of memory");
 	return RL_EIO;
@@ -158,7 +196,8 @@ int ridgeline_gemm(const ridgeline_hw *hw, uint64_t m, uint64_t n, uint64_t k,
 		rl_errf(e, "dtype: expected bf16 or fp16, found '%s'", dtype);
 		return RL_EINPUT;
 	}
-	if ((rc = gpu_check_gemm(hw->spec, &g, e)))
+	if ((rc = hw_spec_check(hw->spec, e)) ||
+	    (rc = gpu_check_gemm(hw->spec, &g, e)))
 		return rc;
 	memset(&row, 0, sizeof row);
 	row.hw = hw->spec->name;
@@ -170,7 +209,7 @@ int ridgeline_gemm(const ridgeline_hw *hw, uint64_t m, uint64_t n, uint64_t k,
 	roofline_gemm(hw->spec, &g, &row.roof);
 	if ((rc = gpu_simulate_gemm(hw->spec, &g, &go, &row.sim, e)))
 		return rc;
-	return wrap(results_row_json(&row), out, e);
+	return wrap(&row, NULL, NULL, out, e);
 }
 
 int ridgeline_experiment_load(const char *name_or_path,
@@ -211,8 +250,6 @@ int ridgeline_experiment_simulate(const ridgeline_experiment *x, size_t i,
 	struct gpu_opts go = {.l2_warm = e->l2_warm};
 	struct gpu_result sim;
 	struct result_row row;
-	const double *sw;
-	cJSON *obj;
 	int rc;
 
 	*out = NULL;
@@ -225,14 +262,8 @@ int ridgeline_experiment_simulate(const ridgeline_experiment *x, size_t i,
 	if ((rc = gpu_simulate_gemm(e->specs[p->spec], &p->g, &go, &sim, es)))
 		return rc;
 	out_fill_row(e, (int)i, &sim, &row);
-	if (!(obj = results_row_json(&row))) {
-		rl_errf(es, "out of memory");
-		return RL_EIO;
-	}
-	sw = &e->spec_sweep[(size_t)p->spec * e->nsweep];
-	for (int k = 0; k < e->nsweep; k++)
-		cJSON_AddNumberToObject(obj, e->sweep[k].path, sw[k]);
-	return wrap(obj, out, es);
+	return wrap(&row, e, &e->spec_sweep[(size_t)p->spec * e->nsweep], out,
+		    es);
 }
 
 void ridgeline_experiment_free(ridgeline_experiment *x)
@@ -277,11 +308,18 @@ const char *ridgeline_result_string(const ridgeline_result *r, size_t i)
 						       : NULL;
 }
 
+const char *ridgeline_result_text(const ridgeline_result *r, size_t i)
+{
+	return i < r->n ? r->text[i] : NULL;
+}
+
 void ridgeline_result_free(ridgeline_result *r)
 {
 	if (!r)
 		return;
 	cJSON_Delete(r->obj);
 	free(r->field);
+	free(r->text);
+	free(r->csv);
 	free(r);
 }

@@ -61,9 +61,10 @@ const char *ridgeline_version(void);
 /* Load a spec by name (e.g. "a100-80gb-pcie") or path (with a '/' or
  * ending in .json), validated as strictly as the command line does. */
 int ridgeline_hw_load(const char *name_or_path, ridgeline_hw **out, char *err);
-/* Set a field by its dotted path ("hbm.bandwidth_gbps"), then check the
- * whole spec (e.g. sustained clock <= boost clock); on failure the spec is
- * left as it was. */
+/* Set a field by its dotted path ("hbm.bandwidth_gbps") to a value inside
+ * the field's range; on failure the spec is left as it was. The relations
+ * between fields (sustained clock <= boost clock, ...) are checked when the
+ * spec is simulated, so fields may be set in any order. */
 int ridgeline_hw_set(ridgeline_hw *hw, const char *path, double value,
 		     char *err);
 /* Read a field by its dotted path. */
@@ -77,7 +78,8 @@ void ridgeline_hw_free(ridgeline_hw *hw);
 
 /* Simulate C[m x n] = A[m x k] . B[k x n] with dtype "bf16" or "fp16"
  * (NULL: bf16) on a cold (l2_warm = 0) or warm L2: what `ridgeline gemm`
- * prints. */
+ * prints (the command is this call). RIDGELINE_EINPUT if the spec's fields
+ * contradict each other or the GEMM is not one the simulator takes. */
 int ridgeline_gemm(const ridgeline_hw *hw, uint64_t m, uint64_t n, uint64_t k,
 		   const char *dtype, int l2_warm, ridgeline_result **out,
 		   char *err);
@@ -108,6 +110,9 @@ int ridgeline_result_is_number(const ridgeline_result *r, size_t i);
 double ridgeline_result_number(const ridgeline_result *r, size_t i);
 /* Field i as a string (NULL for a number or i out of range). */
 const char *ridgeline_result_string(const ridgeline_result *r, size_t i);
+/* Field i as results.csv writes it (numbers rounded as docs/results.md
+ * says; NULL if i is out of range): what `ridgeline gemm` prints. */
+const char *ridgeline_result_text(const ridgeline_result *r, size_t i);
 void ridgeline_result_free(ridgeline_result *r);
 
 #ifdef __cplusplus

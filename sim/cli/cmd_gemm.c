@@ -1,16 +1,20 @@
 /*
  * cmd_gemm.c — `ridgeline gemm`: simulate one GEMM and print one result
  * row with the results.csv columns (docs/results.md), one per line or, with
- * --csv, as CSV: the same fields either way.
+ * --csv, as CSV: the same fields either way. It simulates through the
+ * public library (ridgeline_gemm(), sim/api/ridgeline.h), so what the
+ * command prints is what a program embedding the library reads.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "hw/spec.h"
-#include "models/roofline.h"
+#include "models/gemm.h"
+#include "sim/api/internal.h"
+#include "sim/api/ridgeline.h"
 #include "sim/cli/cli.h"
-#include "sim/run/results.h"
+#include "sim/gpu/gpu.h"
 
 static const char usage[] =
 	"usage: ridgeline gemm --hw HW -m M -n N -k K [--dtype bf16|fp16]\n"
@@ -35,7 +39,9 @@ int cmd_gemm(int argc, char **argv)
 	struct gemm g = {.dtype = RL_BF16};
 	struct gpu_opts go = {0};
 	struct hw_spec *hw = NULL;
-	struct result_row row;
+	ridgeline_hw *lib;
+	ridgeline_result *r;
+	size_t n;
 	char err[RL_ERR_LEN];
 	struct cli_sets sets = {.n = 0};
 	int csv = 0, c, rc;
@@ -113,40 +119,32 @@ int cmd_gemm(int argc, char **argv)
 		hw_spec_free(hw);
 		return 2;
 	}
-	memset(&row, 0, sizeof(row));
-	row.hw = hw->name;
-	row.model = "";
-	row.op = "gemm";
-	row.q = 1;
-	row.batch = (int)g.m;
-	row.g = g;
-	roofline_gemm(hw, &g, &row.roof);
-	rc = gpu_simulate_gemm(hw, &g, &go, &row.sim, err);
+	if (!(lib = rl_api_hw_adopt(hw))) {
+		fprintf(stderr, "ridgeline gemm: out of memory\n");
+		hw_spec_free(hw);
+		return 1;
+	}
+	rc = ridgeline_gemm(lib, g.m, g.n, g.k, rl_dtype_name(g.dtype),
+			    go.l2_warm, &r, err);
 	if (rc != RL_OK) {
 		fprintf(stderr, "ridgeline gemm: %s\n", err);
-		hw_spec_free(hw);
+		ridgeline_hw_free(lib);
 		return cli_exit_code(rc);
 	}
+	n = ridgeline_result_fields(r);
 	if (csv) {
-		results_csv_header(stdout);
-		results_csv_row(stdout, &row);
+		for (size_t i = 0; i < n; i++)
+			printf("%s%s", i ? "," : "", ridgeline_result_name(r, i));
+		for (size_t i = 0; i < n; i++)
+			printf("%s%s", i ? "," : "\n", ridgeline_result_text(r, i));
+		putchar('\n');
 	} else {
-		/* the same columns, one per line, aligned */
-		char h[2048], v[4096];
-		FILE *fh = fmemopen(h, sizeof(h), "w");
-		FILE *fv = fmemopen(v, sizeof(v), "w");
-		char *ph = h, *pv = v, *sh;
-
-		results_csv_header_fields(fh);
-		results_csv_fields(fv, &row);
-		fclose(fh);
-		fclose(fv);
-		while ((sh = strsep(&ph, ","))) {
-			char *sv = pv ? strsep(&pv, ",") : NULL;
-
-			printf("%-18s %s\n", sh, sv ? sv : "");
-		}
+		/* the same fields, one per line, aligned */
+		for (size_t i = 0; i < n; i++)
+			printf("%-18s %s\n", ridgeline_result_name(r, i),
+			       ridgeline_result_text(r, i));
 	}
-	hw_spec_free(hw);
+	ridgeline_result_free(r);
+	ridgeline_hw_free(lib);
 	return 0;
 }

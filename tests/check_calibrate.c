@@ -376,16 +376,25 @@ END_TEST
 
 static Suite *calibrate_suite(void)
 {
+	const struct {
+		const char *name;
+		const TTest *test;
+	} cases[] = {
+		{"sha256", test_sha256_gives_the_fips_180_2_digests},
+		{"fields", test_fields_refuse_what_cannot_be_fitted},
+		{"round_trip", test_round_trip_recovers_known_values_within_their_errors},
+		{"written_spec", test_written_spec_reloads_and_reproduces_in_sample_error},
+		{"plan", test_plan_is_small_on_the_grid_and_pins_every_default_field},
+	};
 	Suite *s = suite_create("calibrate");
-	TCase *t = tcase_create("calibrate");
 
-	tcase_set_timeout(t, 600);
-	tcase_add_test(t, test_sha256_gives_the_fips_180_2_digests);
-	tcase_add_test(t, test_fields_refuse_what_cannot_be_fitted);
-	tcase_add_test(t, test_round_trip_recovers_known_values_within_their_errors);
-	tcase_add_test(t, test_written_spec_reloads_and_reproduces_in_sample_error);
-	tcase_add_test(t, test_plan_is_small_on_the_grid_and_pins_every_default_field);
-	suite_add_tcase(s, t);
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		TCase *t = tcase_create(cases[i].name);
+
+		tcase_set_timeout(t, 600);
+		tcase_add_test(t, cases[i].test);
+		suite_add_tcase(s, t);
+	}
 	return s;
 }
 

@@ -42,6 +42,14 @@ print-mandir:
 	@echo $(mandir)
 EOF
 )
+docdir=$(make -s -C "$builddir" --no-print-directory -f Makefile -f - print-docdir <<'EOF'
+print-docdir:
+	@echo $(docdir)
+EOF
+)
+for f in README.md results.md specs.md; do
+	[ -f "$dest$docdir/$f" ] || fail "not installed: $dest$docdir/$f"
+done
 bin="$dest$bindir/ridgeline"
 data="$dest$pkgdatadir"
 [ -x "$bin" ] || fail "no $bin"
@@ -78,6 +86,7 @@ make -s -C "$builddir" uninstall DESTDIR="$dest" >"$tmp/log" 2>&1 ||
 left=$(find "$dest" -type f -o -type l)
 [ -z "$left" ] || fail "make uninstall left files: $left"
 [ -e "$data" ] && fail "make uninstall left $data: $(find "$data")"
+[ -e "$dest$docdir" ] && fail "make uninstall left $dest$docdir"
 
 [ "$fails" -eq 0 ] && echo "install: DESTDIR install, lookup, uninstall"
 [ "$fails" -eq 0 ]

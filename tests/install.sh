@@ -23,26 +23,29 @@ fail() {
 	fails=$((fails + 1))
 }
 
+# a make of its own: not the jobserver, directory messages or -w of the
+# make check that runs this test
+unset MAKEFLAGS MFLAGS MAKELEVEL
 dest="$tmp/dest"
 make -s -C "$builddir" install DESTDIR="$dest" >"$tmp/log" 2>&1 ||
 	{ echo "FAIL: make install DESTDIR=$dest: $(tail -n 20 "$tmp/log")"; exit 1; }
 # where things went: the configured directories, under DESTDIR
-pkgdatadir=$(make -s -C "$builddir" --no-print-directory -f Makefile -f - print-pkgdatadir <<'EOF'
+pkgdatadir=$(make -s -C "$builddir" --no-print-directory -f Makefile -f - print-pkgdatadir <<'EOF' | grep -v '^make' | tail -n 1
 print-pkgdatadir:
 	@echo $(pkgdatadir)
 EOF
 )
-bindir=$(make -s -C "$builddir" --no-print-directory -f Makefile -f - print-bindir <<'EOF'
+bindir=$(make -s -C "$builddir" --no-print-directory -f Makefile -f - print-bindir <<'EOF' | grep -v '^make' | tail -n 1
 print-bindir:
 	@echo $(bindir)
 EOF
 )
-mandir=$(make -s -C "$builddir" --no-print-directory -f Makefile -f - print-mandir <<'EOF'
+mandir=$(make -s -C "$builddir" --no-print-directory -f Makefile -f - print-mandir <<'EOF' | grep -v '^make' | tail -n 1
 print-mandir:
 	@echo $(mandir)
 EOF
 )
-docdir=$(make -s -C "$builddir" --no-print-directory -f Makefile -f - print-docdir <<'EOF'
+docdir=$(make -s -C "$builddir" --no-print-directory -f Makefile -f - print-docdir <<'EOF' | grep -v '^make' | tail -n 1
 print-docdir:
 	@echo $(docdir)
 EOF

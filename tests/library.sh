@@ -30,12 +30,16 @@ fail() {
 	fails=$((fails + 1))
 }
 
+# a make of its own: not the jobserver, directory messages or -w of the
+# make check that runs this test
+unset MAKEFLAGS MFLAGS MAKELEVEL
 dest="$tmp/dest"
 make -s -C "$builddir" install DESTDIR="$dest" >"$tmp/log" 2>&1 ||
 	{ echo "FAIL: make install DESTDIR=$dest: $(tail -n 20 "$tmp/log")"; exit 1; }
 var() {
 	printf 'print-var:\n\t@echo $(%s)\n' "$1" |
-		make -s -C "$builddir" --no-print-directory -f Makefile -f - print-var
+		make -s -C "$builddir" --no-print-directory -f Makefile -f - print-var |
+		grep -v '^make' | tail -n 1
 }
 libdir=$dest$(var libdir)
 data=$dest$(var pkgdatadir)

@@ -44,65 +44,44 @@ static const struct {
 };
 #define NDF (sizeof dfields / sizeof dfields[0])
 
-static void put_json_string(char **p, size_t *left, const char *key,
-			    const char *s)
-{
-	int n = snprintf(*p, *left, ",\"%s\":\"", key);
-
-	*p += n;
-	*left -= (size_t)n;
-	for (; *s && *left > 8; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\') {
-			*(*p)++ = '\\';
-			*(*p)++ = (char)c;
-			*left -= 2;
-		} else if (c < 0x20) {
-			n = snprintf(*p, *left, "\\u%04x", c);
-			*p += n;
-			*left -= (size_t)n;
-		} else {
-			*(*p)++ = (char)c;
-			(*left)--;
-		}
-	}
-	*(*p)++ = '"';
-	(*left)--;
-	**p = 0;
-}
-
+/* The record's result object, built with cJSON. Doubles go in as raw
+ * "%.17g" text: cJSON's own number printer tries 15 digits and accepts
+ * them when they read back merely close (within DBL_EPSILON), which would
+ * break the bit-for-bit resume; 17 significant digits always round-trip.
+ * Non-finite values are null. Strings are cJSON's, escaped by it. */
 char *journal_result_text(const struct gpu_result *r)
 {
-	size_t left = 2048;
-	char *buf = malloc(left), *p = buf;
-	int n;
+	cJSON *o = cJSON_CreateObject();
+	char num[40], *text = NULL;
+	int ok = o != NULL;
 
-	if (!buf)
-		return NULL;
-	*p++ = '{';
-	left--;
-	for (size_t i = 0; i < NDF; i++) {
+	for (size_t i = 0; ok && i < NDF; i++) {
 		double v = *(const double *)((const char *)r + dfields[i].off);
 
 		if (isfinite(v))
-			n = snprintf(p, left, "%s\"%s\":%.17g", i ? "," : "",
-				     dfields[i].name, v);
+			snprintf(num, sizeof num, "%.17g", v);
 		else
-			n = snprintf(p, left, "%s\"%s\":null", i ? "," : "",
-				     dfields[i].name);
-		p += n;
-		left -= (size_t)n;
+			snprintf(num, sizeof num, "null");
+		ok = cJSON_AddRawToObject(o, dfields[i].name, num) != NULL;
 	}
-	n = snprintf(p, left, ",\"split_k\":%d,\"ctas\":%d,\"events\":%llu",
-		     r->split_k, r->ctas, (unsigned long long)r->events);
-	p += n;
-	left -= (size_t)n;
-	put_json_string(&p, &left, "tile", r->tile);
-	put_json_string(&p, &left, "bound", r->bound);
-	*p++ = '}';
-	*p = 0;
-	return buf;
+	if (ok) {
+		snprintf(num, sizeof num, "%d", r->split_k);
+		ok = cJSON_AddRawToObject(o, "split_k", num) != NULL;
+	}
+	if (ok) {
+		snprintf(num, sizeof num, "%d", r->ctas);
+		ok = cJSON_AddRawToObject(o, "ctas", num) != NULL;
+	}
+	if (ok) {
+		snprintf(num, sizeof num, "%llu", (unsigned long long)r->events);
+		ok = cJSON_AddRawToObject(o, "events", num) != NULL;
+	}
+	ok = ok && cJSON_AddStringToObject(o, "tile", r->tile) &&
+	     cJSON_AddStringToObject(o, "bound", r->bound);
+	if (ok)
+		text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return text;
 }
 
 /* Valid range of each kept double: physical sense, and far inside what

@@ -126,10 +126,36 @@ int kernel_config_make(const struct hw_spec *hw, const struct gemm *g, int bm,
 	cfg->tiles_m = ceil_div(g->m, (uint64_t)bm);
 	cfg->tiles_n = ceil_div(g->n, (uint64_t)bn);
 	cfg->ctas = cfg->tiles_m * cfg->tiles_n * (uint64_t)split_k;
+	cfg->tail_tiles = 0;
+	cfg->tail_split = 1;
 	/* CUTLASS-style swizzle: rasterize groups of up to 8 m-tiles so that
 	 * CTAs running together share B column tiles and A row panels in L2. */
 	cfg->swizzle = cfg->tiles_m < 8 ? (int)cfg->tiles_m : 8;
 	cfg->est_us = 0;
+	return RL_OK;
+}
+
+int kernel_config_stream_k(const struct hw_spec *hw, const struct gemm *g,
+			   struct kernel_config *cfg)
+{
+	uint64_t tiles = cfg->tiles_m * cfg->tiles_n;
+	uint64_t slots = (uint64_t)hw->sm.count * (uint64_t)cfg->ctas_per_sm;
+	uint64_t rest = tiles % slots;
+	uint64_t p;
+
+	if (cfg->split_k != 1 || rest == 0)
+		return RL_EINPUT;
+	p = slots / rest;
+	if (p > cfg->ksteps / 2)
+		p = cfg->ksteps / 2;
+	/* no empty piece: ceil(ksteps / p) · (p - 1) < ksteps */
+	while (p >= 2 && ceil_div(cfg->ksteps, p) * (p - 1) >= cfg->ksteps)
+		p--;
+	if (p < 2)
+		return RL_EINPUT;
+	cfg->tail_tiles = rest;
+	cfg->tail_split = (int)p;
+	cfg->ctas = tiles - rest + rest * p;
 	return RL_OK;
 }
 
@@ -162,7 +188,14 @@ double kernel_estimate_us(const struct hw_spec *hw, const struct gemm *g,
 	double bw = hw_spec_effective_bandwidth(hw);
 	double lat = hw->hbm.latency_ns * 1e-9 + hw->l2.hit_latency_cycles / clk;
 	double t_step = c->step_cycles / clk;
-	double per_sm = ceil((double)c->ctas / sms);
+	/* stream-K: the tail tiles' pieces are shorter (tail_split of them
+	 * per tile); cta_steps counts the CTA k-steps of the whole grid */
+	double sk = c->tail_split > 1 ? (double)c->tail_split : 1;
+	double tail = c->tail_split > 1 ? (double)c->tail_tiles : 0;
+	double piece = ceil((double)c->ksteps / sk);
+	double whole = (double)c->ctas - tail * sk;
+	double cta_steps = whole * c->ksteps + tail * sk * piece;
+	double per_sm = ceil(cta_steps / sms);
 	double half_l2 = hw_spec_l2_shared_bytes(hw);
 	double a = e * (double)g->m * g->k, b = e * (double)g->k * g->n;
 	double a_panel = e * c->swizzle * c->bm * (double)g->k;
@@ -171,32 +204,41 @@ double kernel_estimate_us(const struct hw_spec *hw, const struct gemm *g,
 	 * n-tile if a group's A panel does not fit. */
 	double ra = a_panel <= half_l2 ? 1 : (double)c->tiles_n;
 	double rb = b <= half_l2 ? 1 : ceil((double)c->tiles_m / c->swizzle);
-	double partial = 4.0 * c->bm * c->bn * (double)(c->tiles_m * c->tiles_n) *
-			 (c->split_k - 1);
+	double partial = 4.0 * c->bm * c->bn *
+			 ((double)(c->tiles_m * c->tiles_n) * (c->split_k - 1) +
+			  tail * (sk - 1));
 	double bytes = a * ra + b * rb + e * (double)g->m * g->n;
 	double t_mem = (bytes + partial) / bw;
 	double step_bytes = (c->bm + c->bn) * c->bk * e;
 	/* with TMA multicast a cluster's CTAs share one B transfer */
 	double mc = hw->sm.cluster_multicast < (double)c->tiles_m ?
 		    hw->sm.cluster_multicast : (double)c->tiles_m;
-	double l2_bytes = (double)c->ctas * c->ksteps *
+	double l2_bytes = cta_steps *
 			  (c->bm + c->bn / (mc > 1 ? mc : 1)) * c->bk * e;
 	double miss = l2_bytes > 0 ? (a * ra + b * rb) / l2_bytes : 1;
 	/* a 2-SM MMA pair loads half of B on each SM */
 	double pair = hw->tensor.pair_mma && c->tiles_m > 1 ? 2 : 1;
-	double t_port = per_sm * c->ksteps * (c->bm + c->bn / pair) * c->bk *
+	double t_port = per_sm * (c->bm + c->bn / pair) * c->bk *
 			e / (hw->sm.l2_bytes_per_clk * clk);
 	double t_l2 = l2_bytes / (hw->l2.bytes_per_clk * clk);
-	double waves = ceil((double)c->ctas / slots);
+	double waves = ceil(whole / slots) + (tail > 0);
 	double t_lat = waves * (lat + c->ksteps * lat / c->stages);
-	double full = floor((double)c->ctas / slots);
-	double rest = (double)c->ctas - full * slots;
+	double full = floor(whole / slots);
+	double rest = whole - full * slots;
 	double t = full * wave_time(c, slots, sms, t_step, step_bytes,
 				    miss > 1 ? 1 : miss, lat, bw);
 
 	if (rest > 0)
 		t += wave_time(c, rest, sms, t_step, step_bytes,
 			       miss > 1 ? 1 : miss, lat, bw);
+	if (tail > 0) {
+		/* the spread last wave: every slot runs one short piece */
+		struct kernel_config pc = *c;
+
+		pc.ksteps = (uint64_t)piece;
+		t += wave_time(&pc, tail * sk, sms, t_step, step_bytes,
+			       miss > 1 ? 1 : miss, lat, bw);
+	}
 	if (t_mem > t)
 		t = t_mem;
 	/* every wave pays its first load's latency before its stream */
@@ -213,10 +255,11 @@ double kernel_estimate_us(const struct hw_spec *hw, const struct gemm *g,
 	/* fill (first loads) and drain (epilogue store), plus the reduction
 	 * of split-K partials by the last CTA of each tile (L2-resident). */
 	t += 2 * lat;
-	if (c->split_k > 1) {
+	if (c->split_k > 1 || sk > 1) {
 		/* the last slab of a tile reads the other partials through its
 		 * SM's L2 port; all tiles do so at once over the L2 slices */
-		double one = (c->split_k - 1) * 4.0 * c->bm * c->bn /
+		double one = ((c->split_k > sk ? c->split_k : sk) - 1) * 4.0 *
+			     c->bm * c->bn /
 			     (hw->sm.l2_bytes_per_clk * clk);
 		double all = partial / (hw->l2.bytes_per_clk * clk) * 2;
 
@@ -250,6 +293,15 @@ int kernel_choose(const struct hw_spec *hw, const struct gemm *g,
 					*out = c;
 					found = 1;
 				}
+				/* SM90 kernel family (warpgroup MMA, TMA):
+				 * the persistent stream-K scheduler is a
+				 * candidate too */
+				if (!hw->tensor.warpgroup_mma ||
+				    kernel_config_stream_k(hw, g, &c) != RL_OK)
+					continue;
+				c.est_us = kernel_estimate_us(hw, g, &c);
+				if (c.est_us < out->est_us)
+					*out = c;
 			}
 		}
 	return found ? RL_OK : RL_EINPUT;
@@ -257,5 +309,6 @@ int kernel_choose(const struct hw_spec *hw, const struct gemm *g,
 
 void kernel_name(const struct kernel_config *c, char *buf, size_t len)
 {
-	snprintf(buf, len, "%dx%dx%d/s%d", c->bm, c->bn, c->bk, c->stages);
+	snprintf(buf, len, "%dx%dx%d/s%d%s", c->bm, c->bn, c->bk, c->stages,
+		 c->tail_split > 1 ? "/sk" : "");
 }

@@ -35,6 +35,9 @@ struct kernel_config {
 	uint64_t tiles_m, tiles_n; /* output tiles along m and n */
 	uint64_t ctas;       /* tiles_m · tiles_n · split_k */
 	uint64_t ksteps;     /* BK-slices per CTA (of its K slab) */
+	uint64_t tail_tiles; /* stream-K: the last tail_tiles tiles in launch order
+			      * are split over tail_split CTAs each (0 = none) */
+	int tail_split;      /* CTAs per tail tile (1 = none) */
 	double est_us;       /* analytic estimate that chose it, µs */
 };
 
@@ -42,6 +45,15 @@ struct kernel_config {
  * does not fit on an SM (shared memory, registers, threads). */
 int kernel_config_make(const struct hw_spec *hw, const struct gemm *g, int bm,
 		       int bn, int bk, int split_k, struct kernel_config *cfg);
+
+/* Turn cfg (split_k = 1) into the stream-K hybrid of CUTLASS 3.x SM90
+ * kernels (persistent tile scheduler, StreamK decomposition): the tiles of
+ * the full waves run whole; the tiles of the ragged last wave are split
+ * along K so that the last wave's work is spread over every CTA slot.
+ * 0, or RL_EINPUT when there is no ragged wave to spread or a piece
+ * would be shorter than two BK-slices. */
+int kernel_config_stream_k(const struct hw_spec *hw, const struct gemm *g,
+			   struct kernel_config *cfg);
 
 /* Analytic time estimate of a configuration, µs (see the header comment). */
 double kernel_estimate_us(const struct hw_spec *hw, const struct gemm *g,

@@ -31,6 +31,9 @@ struct trace {
 	uint64_t kslices;   /* BK-slices over the whole K */
 	uint64_t ksteps;    /* steps over the whole K: ceil(kslices/group) */
 	uint64_t slab_steps;/* steps per split-K slab */
+	uint64_t whole;     /* stream-K: tiles run whole (the rest are split) */
+	uint64_t piece_steps;/* stream-K: steps per piece of a tail tile */
+	uint64_t max_split; /* most CTAs sharing one tile (partial ids per tile) */
 	uint64_t a_blocks;  /* tiles_m · ksteps */
 	uint64_t b_blocks;  /* tiles_n · ksteps */
 	uint64_t nblocks;   /* a_blocks + b_blocks (operand blocks) */
@@ -40,7 +43,8 @@ struct trace {
 
 struct trace_cta {
 	uint64_t tm, tn;    /* output tile coordinates */
-	uint64_t slab;      /* split-K slab index */
+	uint64_t slab;      /* split-K slab (or stream-K piece) index */
+	uint64_t split;     /* CTAs sharing this tile (1 = it owns it) */
 	uint64_t s0, s1;    /* steps [s0, s1) over the whole K */
 	uint64_t rows, cols;/* valid rows (≤ BM) and columns (≤ BN) of C */
 };

@@ -30,6 +30,7 @@
 #include "hw/spec.h"
 #include "models/gemm.h"
 #include "models/kernel.h"
+#include "models/trace.h"
 #include "models/model.h"
 #include "sim/gpu/gpu.h"
 #include "sim/run/validate.h"
@@ -354,6 +355,57 @@ START_TEST(test_write_dominated_and_extreme_specs_never_beat_the_roofline)
 }
 END_TEST
 
+/* Stream-K (SM90 kernel family): 513x4096x2048 with 128x128x64 tiles is
+ * 5 x 32 = 160 tiles on 132 one-CTA slots of an H100: 132 tiles run whole,
+ * the 160 mod 132 = 28 tiles of the ragged wave are split into
+ * floor(132 / 28) = 4 pieces of ceil(32 / 4) = 8 k-steps: 132 + 112 = 244
+ * CTAs. Every k-step of every tile is played exactly once, and the spread
+ * last wave (a quarter of a wave) beats the data-parallel kernel's. */
+START_TEST(test_stream_k_spreads_the_ragged_wave)
+{
+	struct hw_spec *hw = load_hw("h100-sxm");
+	struct gemm g = { 513, 4096, 2048, RL_BF16 };
+	struct kernel_config dp, sk;
+	struct gpu_result a, b;
+	struct trace tr;
+	static uint8_t seen[160][32];
+	uint64_t played = 0;
+
+	ck_assert_int_eq(kernel_config_make(hw, &g, 128, 128, 64, 1, &dp),
+			 RL_OK);
+	ck_assert_int_eq(dp.ctas_per_sm, 1);
+	sk = dp;
+	ck_assert_int_eq(kernel_config_stream_k(hw, &g, &sk), RL_OK);
+	ck_assert_uint_eq(sk.tail_tiles, 28);
+	ck_assert_int_eq(sk.tail_split, 4);
+	ck_assert_uint_eq(sk.ctas, 244);
+	trace_init(&tr, &g, &sk, 1);
+	memset(seen, 0, sizeof seen);
+	for (uint64_t i = 0; i < sk.ctas; i++) {
+		struct trace_cta c;
+
+		trace_cta_at(&tr, i, &c);
+		ck_assert_uint_eq(c.split, i < 132 ? 1 : 4);
+		ck_assert_uint_eq(c.s1 - c.s0, i < 132 ? 32 : 8);
+		for (uint64_t s = c.s0; s < c.s1; s++) {
+			ck_assert(!seen[c.tm * 32 + c.tn][s]);
+			seen[c.tm * 32 + c.tn][s] = 1;
+			played++;
+		}
+	}
+	ck_assert_uint_eq(played, 160 * 32);
+	dp.est_us = kernel_estimate_us(hw, &g, &dp);
+	sk.est_us = kernel_estimate_us(hw, &g, &sk);
+	ck_assert_int_eq(gpu_simulate_kernel(hw, &g, &dp, NULL, &a, err), RL_OK);
+	ck_assert_int_eq(gpu_simulate_kernel(hw, &g, &sk, NULL, &b, err), RL_OK);
+	ck_assert(b.flops == 2.0 * 513 * 4096 * 2048);
+	ck_assert_msg(b.time_us < a.time_us, "stream-K %.2f us vs %.2f us",
+		      b.time_us, a.time_us);
+	ck_assert(sk.est_us < dp.est_us);
+	hw_spec_free(hw);
+}
+END_TEST
+
 /* ---- limits ----------------------------------------------------------------- */
 
 START_TEST(test_weight_streaming_reaches_effective_hbm_bandwidth)
@@ -608,6 +660,7 @@ static Suite *gpu_suite(void)
 	tcase_add_test(tc, test_random_shapes_never_beat_the_roofline);
 	tcase_add_test(tc,
 		       test_write_dominated_and_extreme_specs_never_beat_the_roofline);
+	tcase_add_test(tc, test_stream_k_spreads_the_ragged_wave);
 	tcase_add_test(tc, test_doubling_hbm_bandwidth_never_slows_anything);
 	tcase_set_timeout(tc, 900);
 	suite_add_tcase(s, tc);

@@ -150,7 +150,7 @@ static sim_time_t epilogue(struct gpu *g, struct slot *sl)
 	struct sm *sm = &g->sms[sl->sm];
 	sim_time_t now = sim_engine_now(g->e);
 	struct trace_load c = trace_c_store(&g->tr, &sl->c);
-	uint64_t split = (uint64_t)g->tr.k.split_k;
+	uint64_t split = sl->c.split;
 	sim_time_t t;
 
 	if (split > 1) {
@@ -229,12 +229,23 @@ static void ev_cta_done(struct sim_engine *e, void *ctx, uint64_t arg)
 #define STEP_BUDGET 40000.0
 
 
+/* Merging g slices per step keeps every stream-K piece non-empty. */
+static int pieces_fit(const struct kernel_config *k, int g)
+{
+	uint64_t steps = (k->ksteps + (uint64_t)g - 1) / (uint64_t)g;
+	uint64_t p = (uint64_t)k->tail_split;
+	uint64_t per = (steps + p - 1) / p;
+
+	return p <= 1 || (steps >= 2 * p && per * (p - 1) < steps);
+}
+
 static int step_group(const struct kernel_config *k)
 {
 	double steps = (double)k->ctas * (double)k->ksteps;
 	int g = 1;
 
-	while (steps / g > STEP_BUDGET && k->ksteps / (uint64_t)(2 * g) >= 8)
+	while (steps / g > STEP_BUDGET && k->ksteps / (uint64_t)(2 * g) >= 8 &&
+	       pieces_fit(k, 2 * g))
 		g *= 2;
 	return g;
 }
@@ -362,6 +373,19 @@ int gpu_simulate_gemm(const struct hw_spec *spec, const struct gemm *gm,
 		      char *err)
 {
 	struct kernel_config kc;
+	int rc;
+
+	if ((rc = check(spec, gm, &kc, err)) != RL_OK)
+		return rc;
+	return gpu_simulate_kernel(spec, gm, &kc, opts, r, err);
+}
+
+int gpu_simulate_kernel(const struct hw_spec *spec, const struct gemm *gm,
+			const struct kernel_config *kcp,
+			const struct gpu_opts *opts, struct gpu_result *r,
+			char *err)
+{
+	struct kernel_config kc = *kcp;
 	struct hw_spec machine;
 	const struct hw_spec *hw = &machine;
 	struct gpu *g;
@@ -370,10 +394,7 @@ int gpu_simulate_gemm(const struct hw_spec *spec, const struct gemm *gm,
 	double clk;
 	sim_time_t t0, elapsed;
 	unsigned nslots;
-	int rc;
 
-	if ((rc = check(spec, gm, &kc, err)) != RL_OK)
-		return rc;
 	run_spec(spec, &kc, opts, &machine);
 	clk = hw->clock.sustained_mhz * 1e6;
 	g = calloc(1, sizeof(*g));

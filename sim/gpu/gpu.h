@@ -52,6 +52,15 @@ int gpu_simulate_gemm(const struct hw_spec *hw, const struct gemm *g,
 		      const struct gpu_opts *opts, struct gpu_result *out,
 		      char *err);
 
+struct kernel_config;
+/* Play a given kernel configuration (kernel_config_make() on the same hw
+ * and g, est_us set) instead of the chooser's: for tests and for
+ * comparing candidates. Same results and errors as gpu_simulate_gemm(). */
+int gpu_simulate_kernel(const struct hw_spec *hw, const struct gemm *g,
+			const struct kernel_config *kc,
+			const struct gpu_opts *opts, struct gpu_result *out,
+			char *err);
+
 /* Whether gpu_simulate_gemm() would take g on hw: positive sizes, a tensor
  * rate for the dtype, a kernel that fits an SM, at most GPU_MAX_CTAS CTAs.
  * 0, or RL_EINPUT with one line in err. Cheap (no simulation): for

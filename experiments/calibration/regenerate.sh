@@ -5,8 +5,9 @@
 #
 #   experiments/calibration/regenerate.sh [RIDGELINE] [DATA_DIR]
 #
-# RIDGELINE defaults to build/ridgeline, DATA_DIR to ../shared/data beside
-# the checkout; JOBS (default: nproc) threads. For each GPU with measured
+# RIDGELINE defaults to build/ridgeline, DATA_DIR to $RL_SHARED_DIR/data
+# (RL_SHARED_DIR as README.md sets it); JOBS (default: nproc) threads; the
+# record names the data as $RL_SHARED_DIR/data/FILE. For each GPU with measured
 # data it runs
 #   1. validate on the spec as committed, under --protocol cold and
 #      graph-replay (what the measurement protocol changes);
@@ -18,7 +19,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 rl=${1:-$top/build/ridgeline}
-data=${2:-$top/../shared/data}
+data=${2:-${RL_SHARED_DIR:?set RL_SHARED_DIR or give DATA_DIR}/data}
 jobs=${JOBS:-$(nproc)}
 [ -x "$rl" ] || { echo "regenerate.sh: $rl: not an executable (build first)" >&2; exit 2; }
 [ -d "$data" ] || { echo "regenerate.sh: $data: no such directory" >&2; exit 2; }
@@ -30,8 +31,8 @@ out=$tmp/README.md
 # GPU spec and its measured file
 gpus="a100-80gb-sxm:a100-sxm4-80gb-bf16-gemm.csv h100-sxm:h100-sxm5-80gb-bf16-gemm.csv"
 
-# the output with the local data path written as ../shared/data
-show() { sed "s|$data|../shared/data|g; s|$tmp/||g"; }
+# the output with the local data path written as $RL_SHARED_DIR/data
+show() { sed "s|$data|\$RL_SHARED_DIR/data|g; s|$tmp/||g"; }
 # "all" row of the table after the line matching $1
 all_after() { awk -v m="$1" 'index($0, m) == 1 { on = 1 } on && $1 == "all" { print $3; exit }'; }
 field() { awk -v f="$1" '$1 == f { print $3 " ± " $4; exit }'; }
@@ -45,8 +46,8 @@ value() { awk -v f="$1" '$1 == f { print $3; exit }'; }
 	echo "(README.md, \"Calibration\"): least squares on log(predicted / measured) over the"
 	echo "fields it names, standard errors from the covariance at the optimum scaled by the"
 	echo "residual variance, and a 5-fold cross-validated error (fold = row index mod 5)."
-	echo "The data are \`../shared/data\` (its README gives the measurement protocol: CUDA-graph"
-	echo "replay of up to six operand copies, L2 not flushed)."
+	echo "The data are the measured tables in \`\$RL_SHARED_DIR/data\` (their README gives the"
+	echo "measurement protocol: CUDA-graph replay of up to six operand copies, L2 not flushed)."
 	echo
 } >"$out"
 
@@ -77,16 +78,16 @@ for pair in $gpus; do
 		echo "committed; graph-replay plays a warm L2 for the rows whose operand copies fit):"
 		echo
 		echo '```'
-		echo "\$ ridgeline validate --hw $hw --measured ../shared/data/${pair#*:} --protocol cold"
+		echo "\$ ridgeline validate --hw $hw --measured \$RL_SHARED_DIR/data/${pair#*:} --protocol cold"
 		show <"$tmp/cold"
-		echo "\$ ridgeline validate --hw $hw --measured ../shared/data/${pair#*:} --protocol graph-replay"
+		echo "\$ ridgeline validate --hw $hw --measured \$RL_SHARED_DIR/data/${pair#*:} --protocol graph-replay"
 		show <"$tmp/replay"
 		echo '```'
 		echo
 		echo "Calibration on all rows:"
 		echo
 		echo '```'
-		echo "\$ ridgeline calibrate --hw $hw --measured ../shared/data/${pair#*:} -o $hw-calibrated.json"
+		echo "\$ ridgeline calibrate --hw $hw --measured \$RL_SHARED_DIR/data/${pair#*:} -o $hw-calibrated.json"
 		show <"$tmp/all"
 		echo '```'
 		echo
@@ -99,7 +100,7 @@ for pair in $gpus; do
 		echo
 		echo "\$ ridgeline calibrate --hw $hw --measured $hw-plan-rows.csv --name $hw-plan"
 		show <"$tmp/plan"
-		echo "\$ ridgeline validate --hw $hw-plan-calibrated.json --measured ../shared/data/${pair#*:}"
+		echo "\$ ridgeline validate --hw $hw-plan-calibrated.json --measured \$RL_SHARED_DIR/data/${pair#*:}"
 		show <"$tmp/planall"
 		echo '```'
 		echo

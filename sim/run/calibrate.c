@@ -58,6 +58,9 @@ const char *const calibrate_default_fields[] = {
  * some row), so a trust region shrinking step after step only buys
  * evaluations (each of every row): three failures in a row end the fit. */
 #define FIT_MAX_TRIALS 3
+/* A cross-validation fold starts within its statistical error of its own
+ * optimum: two failed trial steps there end it. */
+#define CV_MAX_TRIALS 2
 
 /* ---- the spec's order relations ---------------------------------------- */
 
@@ -492,6 +495,20 @@ static void *sim_worker(void *arg)
 	}
 }
 
+struct by_cost {
+	double cost; /* m·n·k, a proxy for simulation time */
+	size_t slot;
+};
+
+static int by_cost_desc(const void *a, const void *b)
+{
+	const struct by_cost *x = a, *y = b;
+
+	if (x->cost != y->cost)
+		return x->cost > y->cost ? -1 : 1;
+	return x->slot < y->slot ? -1 : x->slot > y->slot;
+}
+
 /* Simulated time (µs) and kernel id of rows[0..n) of v on s. */
 static int memo_eval(struct calib_memo *m, const struct hw_spec *s,
 		     const struct validate_set *v, const size_t *rows,
@@ -536,6 +553,25 @@ static int memo_eval(struct calib_memo *m, const struct hw_spec *s,
 			m->hits++;
 		}
 		slot[i] = q;
+	}
+	/* largest first, so that no thread is left with a long simulation
+	 * while the others idle (results land in their slots: the order
+	 * changes nothing else) */
+	{
+		struct by_cost *bc = malloc((nmiss ? nmiss : 1) * sizeof *bc);
+
+		if (!bc)
+			goto oom;
+		for (size_t i = 0; i < nmiss; i++) {
+			const struct gemm *g = &m->tab[miss[i]].g;
+
+			bc[i].cost = (double)g->m * g->n * g->k;
+			bc[i].slot = miss[i];
+		}
+		qsort(bc, nmiss, sizeof *bc, by_cost_desc);
+		for (size_t i = 0; i < nmiss; i++)
+			miss[i] = bc[i].slot;
+		free(bc);
 	}
 	j.slots = miss;
 	j.n = nmiss;
@@ -601,6 +637,7 @@ struct fitctx {
 	const gsl_matrix *jfix;  /* if set, the Jacobian: row i of v is row i */
 	size_t maxiter;
 	size_t trials;           /* f evaluations since the last Jacobian */
+	size_t max_trials;       /* trial steps one iteration may try */
 	int stalled;             /* FIT_MAX_TRIALS trial steps failed in a row */
 	int rc;
 	char err[RL_ERR_LEN];
@@ -632,7 +669,7 @@ static int gsl_f(const gsl_vector *x, void *params, gsl_vector *f)
 
 	/* each f after the first of an iteration is a trial step that the
 	 * previous one failed to be */
-	if (++c->trials > FIT_MAX_TRIALS) {
+	if (++c->trials > c->max_trials) {
 		c->stalled = 1;
 		return GSL_EBADFUNC;
 	}
@@ -739,6 +776,7 @@ static int ctx_init(struct fitctx *c, const struct hw_spec *base,
 	c->rows = rows;
 	c->n = n;
 	c->maxiter = FIT_MAX_ITER;
+	c->max_trials = FIT_MAX_TRIALS;
 	c->t = malloc(3 * (n + 1) * sizeof *c->t);
 	c->k = malloc(3 * (n + 1) * sizeof *c->k);
 	c->sub = malloc(2 * (n + 1) * sizeof *c->sub);
@@ -1129,6 +1167,7 @@ int calibrate_cv(const struct hw_spec *base, const struct validate_set *v,
 		memcpy(u, fit->u, sizeof u);
 		c.jfix = J;
 		c.maxiter = CV_MAX_ITER;
+		c.max_trials = CV_MAX_TRIALS;
 		rc = solve(&c, u, &it, &conv, NULL, NULL);
 		fit->cv_iters += it;
 		if (!rc)

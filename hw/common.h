@@ -31,8 +31,12 @@ enum rl_dtype {
 	RL_NDTYPES
 };
 
-/* Bytes per element of a dtype. */
+/* Bytes per element of a GEMM's inputs (A, B) of a dtype. */
 static inline int rl_dtype_bytes(enum rl_dtype d) { return d == RL_FP8 ? 1 : 2; }
+/* Bytes per element of its output C: 16-bit for every dtype (fp8 GEMMs
+ * take e4m3 inputs with per-tensor scales and write bf16, as cuBLASLt's
+ * and CUTLASS's fp8 GEMMs for linear layers do). */
+static inline int rl_dtype_out_bytes(enum rl_dtype d) { (void)d; return 2; }
 
 /* "fp16", "bf16", "fp8". */
 const char *rl_dtype_name(enum rl_dtype d);

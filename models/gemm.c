@@ -14,7 +14,8 @@ double gemm_bytes_min(const struct gemm *g)
 {
 	double m = (double)g->m, n = (double)g->n, k = (double)g->k;
 
-	return rl_dtype_bytes(g->dtype) * (m * k + k * n + m * n);
+	return rl_dtype_bytes(g->dtype) * (m * k + k * n) +
+	       rl_dtype_out_bytes(g->dtype) * m * n;
 }
 
 double gemm_oi(const struct gemm *g)

@@ -29,7 +29,10 @@ static const int tiles[][2] = {
 	{256, 128}, {128, 256}, {128, 128}, {256, 64},
 	{64, 256},  {128, 64},  {64, 128},  {64, 64},
 };
-static const int bks[] = {32, 64};
+/* BK in elements; 128 only for 1-byte inputs (fp8), where a 128-byte
+ * shared-memory row holds 128 elements (CUTLASS SM90 fp8 tiles are
+ * 128x128x128) */
+static const int bks[] = {32, 64, 128};
 static const int splits[] = {1, 2, 3, 4, 6, 8, 12, 16};
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -207,7 +210,8 @@ double kernel_estimate_us(const struct hw_spec *hw, const struct gemm *g,
 	double partial = 4.0 * c->bm * c->bn *
 			 ((double)(c->tiles_m * c->tiles_n) * (c->split_k - 1) +
 			  tail * (sk - 1));
-	double bytes = a * ra + b * rb + e * (double)g->m * g->n;
+	double bytes = a * ra + b * rb +
+		       rl_dtype_out_bytes(g->dtype) * (double)g->m * g->n;
 	double t_mem = (bytes + partial) / bw;
 	double step_bytes = (c->bm + c->bn) * c->bk * e;
 	/* with TMA multicast a cluster's CTAs share one B transfer */
@@ -281,6 +285,8 @@ int kernel_choose(const struct hw_spec *hw, const struct gemm *g,
 			 * 256-row tiles and pad the last one (visible in
 			 * shared/data: m = 129…256 cost what m = 256 does) */
 			if (tiles[t][0] < 128 && g->m > 64)
+				continue;
+			if (bks[b] == 128 && rl_dtype_bytes(g->dtype) != 1)
 				continue;
 			for (size_t s = 0; s < NELEM(splits); s++) {
 				if (kernel_config_make(hw, g, tiles[t][0],

@@ -3,7 +3,7 @@
  * SM80-style) would run for a GEMM on a GPU, and the rule that picks it.
  *
  * Candidates: CTA tiles BM×BN from {256×128, 128×256, 128×128, 256×64,
- * 64×256, 128×64, 64×128, 64×64} × BK ∈ {32, 64} × split-K ∈ {1, 2, 3, 4,
+ * 64×256, 128×64, 64×128, 64×64} × BK ∈ {32, 64} (and 128 for fp8) × split-K ∈ {1, 2, 3, 4,
  * 6, 8, 12, 16}. For each, the pipeline depth (stages) and the CTAs per SM
  * follow from shared memory, registers, threads and the per-SM limits of the
  * hardware spec. The rule: the candidate with the lowest *analytic* time

@@ -38,7 +38,7 @@ void trace_init(struct trace *t, const struct gemm *g,
 	t->nids = t->nblocks + k->tiles_m * k->tiles_n * (t->max_split + 1);
 	t->base_b = g->m * g->k * e;
 	t->base_c = t->base_b + g->k * g->n * e;
-	t->base_ws = t->base_c + g->m * g->n * e;
+	t->base_ws = t->base_c + g->m * g->n * (uint64_t)rl_dtype_out_bytes(g->dtype);
 }
 
 void trace_cta_at(const struct trace *t, uint64_t idx, struct trace_cta *c)
@@ -96,7 +96,7 @@ void trace_step_at(const struct trace *t, const struct trace_cta *c,
 struct trace_load trace_c_store(const struct trace *t,
 				const struct trace_cta *c)
 {
-	uint64_t e = (uint64_t)rl_dtype_bytes(t->g.dtype);
+	uint64_t e = (uint64_t)rl_dtype_out_bytes(t->g.dtype);
 	uint64_t tile = c->tm * t->k.tiles_n + c->tn;
 	struct trace_load l;
 

@@ -406,6 +406,42 @@ START_TEST(test_stream_k_spreads_the_ragged_wave)
 }
 END_TEST
 
+/* fp8 (e4m3 inputs, bf16 output, as cuBLASLt runs fp8 linear layers): the
+ * compulsory bytes are m·k + k·n one-byte inputs plus 2·m·n of output —
+ * 1·16384 + 16384² + 2·16384 = 268,484,608 for a 16384² GEMV — so weight
+ * streaming takes about half the bf16 time; a large GEMM runs at up to
+ * twice the bf16 rate (8192 vs 4096 FLOP/clk/SM on the H100) and never
+ * above the fp8 roofline; a GPU without an fp8 rate refuses the GEMM. */
+START_TEST(test_fp8_halves_input_bytes_and_doubles_the_tensor_rate)
+{
+	struct hw_spec *hw = load_hw("h100-sxm");
+	struct hw_spec *a100 = load_hw("a100-80gb-sxm");
+	struct gemm g8 = { 1, 16384, 16384, RL_FP8 };
+	struct gpu_result b16, f8, big16, big8;
+	double peak8 = hw->sm.count * 8192 * hw->clock.boost_mhz * 1e6;
+
+	ck_assert_double_eq(gemm_bytes_min(&g8), 268484608.0);
+	simulate(hw, 1, 16384, 16384, RL_BF16, &b16);
+	simulate(hw, 1, 16384, 16384, RL_FP8, &f8);
+	ck_assert_msg(f8.time_us > 0.45 * b16.time_us &&
+			      f8.time_us < 0.6 * b16.time_us,
+		      "fp8 GEMV %.2f us vs bf16 %.2f us", f8.time_us,
+		      b16.time_us);
+	simulate(hw, 8192, 8192, 8192, RL_BF16, &big16);
+	simulate(hw, 8192, 8192, 8192, RL_FP8, &big8);
+	ck_assert_msg(big8.tflops > 1.8 * big16.tflops,
+		      "fp8 %.1f vs bf16 %.1f TFLOP/s", big8.tflops,
+		      big16.tflops);
+	ck_assert(big8.tflops * 1e12 <= peak8);
+	ck_assert_int_eq(gpu_simulate_gemm(a100, &g8, NULL, &f8, err),
+			 RL_EINPUT);
+	ck_assert_msg(strstr(err, "no tensor rate for dtype fp8") != NULL,
+		      "message: %s", err);
+	hw_spec_free(a100);
+	hw_spec_free(hw);
+}
+END_TEST
+
 /* ---- limits ----------------------------------------------------------------- */
 
 START_TEST(test_weight_streaming_reaches_effective_hbm_bandwidth)
@@ -661,6 +697,7 @@ static Suite *gpu_suite(void)
 	tcase_add_test(tc,
 		       test_write_dominated_and_extreme_specs_never_beat_the_roofline);
 	tcase_add_test(tc, test_stream_k_spreads_the_ragged_wave);
+	tcase_add_test(tc, test_fp8_halves_input_bytes_and_doubles_the_tensor_rate);
 	tcase_add_test(tc, test_doubling_hbm_bandwidth_never_slows_anything);
 	tcase_set_timeout(tc, 900);
 	suite_add_tcase(s, tc);

@@ -55,7 +55,7 @@ expect 2 "-m: expected an integer in [1, 1048576], found '99999999'" -- \
 # in range per dimension, but 8192 x 4096 = 33,554,432 CTAs of 128x256
 expect 2 "33554432 CTAs, more than the 1048576 a simulation takes" -- \
 	"$R" gemm --hw $SXM -m 1048576 -n 1048576 -k 1048576
-expect 2 "--dtype: expected bf16 or fp16, found 'fp32'" -- \
+expect 2 "--dtype: expected bf16, fp16 or fp8, found 'fp32'" -- \
 	"$R" gemm --hw $SXM -m 8 -n 8 -k 8 --dtype fp32
 expect 2 "--l2: expected cold or warm, found 'hot'" -- \
 	"$R" gemm --hw $SXM -m 8 -n 8 -k 8 --l2 hot
@@ -113,7 +113,7 @@ bad zero 'm,n,k,dtype,latency_ms
 bad word 'm,n,k,dtype,latency_ms
 x,8,8,bf16,0.01' "$tmp/word.csv:2: m, n, k"
 bad fp32 'm,n,k,dtype,latency_ms
-1,8,8,fp32,0.01' "$tmp/fp32.csv:2: dtype: expected bf16 or fp16, found 'fp32'"
+1,8,8,fp32,0.01' "$tmp/fp32.csv:2: dtype: expected bf16, fp16 or fp8, found 'fp32'"
 bad neglat 'm,n,k,dtype,latency_ms
 1,8,8,bf16,-1' "$tmp/neglat.csv:2: latency_ms: expected a number in (0, 1e6], found '-1'"
 bad nanlat 'm,n,k,dtype,latency_ms

@@ -192,8 +192,8 @@ int ridgeline_gemm(const ridgeline_hw *hw, uint64_t m, uint64_t n, uint64_t k,
 	int rc;
 
 	*out = NULL;
-	if (dtype && (rl_dtype_parse(dtype, &g.dtype) || g.dtype == RL_FP8)) {
-		rl_errf(e, "dtype: expected bf16 or fp16, found '%s'", dtype);
+	if (dtype && rl_dtype_parse(dtype, &g.dtype)) {
+		rl_errf(e, "dtype: expected bf16, fp16 or fp8, found '%s'", dtype);
 		return RL_EINPUT;
 	}
 	if ((rc = hw_spec_check(hw->spec, e)) ||

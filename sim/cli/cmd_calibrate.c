@@ -31,7 +31,7 @@ static const char usage[] =
 	"usage: ridgeline calibrate --hw BASE --measured FILE.csv [--fit FIELD,...]\n"
 	"                           [-o SPEC.json] [--name NAME] [-j N]\n"
 	"                           [--protocol graph-replay|cold|warm] [--set PATH=VALUE ...]\n"
-	"       ridgeline calibrate --plan --hw BASE [--dtype bf16|fp16] [--fit FIELD,...]\n"
+	"       ridgeline calibrate --plan --hw BASE [--dtype bf16|fp16|fp8] [--fit FIELD,...]\n"
 	"Fit numeric hardware fields of BASE (default: clock.sustained_mhz,\n"
 	"hbm.efficiency, launch.overhead_us) to the measured latencies of FILE.csv\n"
 	"(columns m,n,k,dtype,latency_ms) by least squares on log(predicted /\n"
@@ -266,9 +266,9 @@ int cmd_calibrate(int argc, char **argv)
 			want_plan = 1;
 			break;
 		case 'd':
-			if (rl_dtype_parse(optarg, &dtype) || dtype == RL_FP8) {
+			if (rl_dtype_parse(optarg, &dtype)) {
 				fprintf(stderr, "ridgeline " CMD ": --dtype: "
-						"expected bf16 or fp16, found "
+						"expected bf16, fp16 or fp8, found "
 						"'%s'\n", optarg);
 				return 2;
 			}
@@ -423,9 +423,9 @@ int cmd_calibrate(int argc, char **argv)
 	for (size_t j = 0; j < fit.ndropped; j++)
 		printf("not fitted: %s (a default field no row is sensitive "
 		       "to; the spec keeps its value)\n", fit.dropped[j]);
-	printf("residual sigma %.4f (log ratio); %zu iterations%s; %zu "
+	printf("residual sigma %.4f (log ratio); %zu iterations (%s); %zu "
 	       "evaluations, %zu GEMMs simulated, %zu memo hits\n",
-	       fit.sigma, fit.iters, fit.converged ? " (converged)" : "",
+	       fit.sigma, fit.iters, calibrate_stop_text(fit.converged),
 	       fit.evals, fit.sims, fit.hits);
 	printf("\nin-sample, before (%s as given):\n", hw->name);
 	calibrate_apply_times(v, hw, before);

@@ -17,7 +17,7 @@
 #include "sim/gpu/gpu.h"
 
 static const char usage[] =
-	"usage: ridgeline gemm --hw HW -m M -n N -k K [--dtype bf16|fp16]\n"
+	"usage: ridgeline gemm --hw HW -m M -n N -k K [--dtype bf16|fp16|fp8]\n"
 	"                      [--l2 cold|warm] [--csv] [--set PATH=VALUE ...]\n"
 	"Simulate C[m×n] = A[m×k]·B[k×n] on hardware HW (name or path) and\n"
 	"print one row with the results.csv columns (--csv: as CSV).\n"
@@ -65,10 +65,9 @@ int cmd_gemm(int argc, char **argv)
 			break;
 		}
 		case 'd':
-			if (rl_dtype_parse(optarg, &g.dtype) ||
-			    g.dtype == RL_FP8) {
+			if (rl_dtype_parse(optarg, &g.dtype)) {
 				fprintf(stderr, "ridgeline gemm: --dtype: "
-						"expected bf16 or fp16, found "
+						"expected bf16, fp16 or fp8, found "
 						"'%s'\n", optarg);
 				return 2;
 			}

@@ -47,8 +47,7 @@ int validate_protocol_parse(const char *s, enum validate_protocol *out)
 void validate_protocol_opts(enum validate_protocol p, const struct hw_spec *hw,
 			    const struct gemm *g, struct gpu_opts *out)
 {
-	double bytes = ((double)g->m * g->k + (double)g->k * g->n +
-			(double)g->m * g->n) * rl_dtype_bytes(g->dtype);
+	double bytes = gemm_bytes_min(g);
 
 	memset(out, 0, sizeof *out);
 	switch (p) {
@@ -315,9 +314,8 @@ int validate_load_format(const char *path, enum validate_format format,
 					field(a, e1), field(b, e2));
 				goto fail;
 			}
-		} else if (rl_dtype_parse(f[idx[COL_DTYPE]], &r->g.dtype) ||
-			   r->g.dtype == RL_FP8) {
-			rl_errf(err, "%s:%d: dtype: expected bf16 or fp16, "
+		} else if (rl_dtype_parse(f[idx[COL_DTYPE]], &r->g.dtype)) {
+			rl_errf(err, "%s:%d: dtype: expected bf16, fp16 or fp8, "
 				     "found '%s'", path, lineno,
 				field(f[idx[COL_DTYPE]], e1));
 			goto fail;

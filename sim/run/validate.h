@@ -3,7 +3,7 @@
  *
  * Input: a CSV (RFC 4180: quoted fields, CRLF, a byte-order mark) with a
  * header holding at least the columns m,n,k,dtype,latency_ms (any order,
- * other columns ignored; dtype bf16 or fp16), docs/specs.md; or the CUTLASS
+ * other columns ignored; dtype bf16, fp16 or fp8: e4m3 inputs, 16-bit output), docs/specs.md; or the CUTLASS
  * profiler's CSV (validate_load_format()). Every row is simulated (in parallel over `jobs` threads,
  * results identical for any jobs) and its error is
  * 100 · (predicted − measured) / measured.

@@ -435,7 +435,7 @@ fail:
 	return NULL;
 }
 
-static double flop_per_clk(const struct hw_spec *s, enum rl_dtype d)
+double hw_spec_flop_per_clk(const struct hw_spec *s, enum rl_dtype d)
 {
 	switch (d) {
 	case RL_FP16:
@@ -451,12 +451,12 @@ static double flop_per_clk(const struct hw_spec *s, enum rl_dtype d)
 
 double hw_spec_peak_flops(const struct hw_spec *s, enum rl_dtype d)
 {
-	return s->sm.count * flop_per_clk(s, d) * s->clock.boost_mhz * 1e6;
+	return s->sm.count * hw_spec_flop_per_clk(s, d) * s->clock.boost_mhz * 1e6;
 }
 
 double hw_spec_sustained_flops(const struct hw_spec *s, enum rl_dtype d)
 {
-	return s->sm.count * flop_per_clk(s, d) * s->clock.sustained_mhz * 1e6;
+	return s->sm.count * hw_spec_flop_per_clk(s, d) * s->clock.sustained_mhz * 1e6;
 }
 
 double hw_spec_mean_clock_mhz(const struct hw_spec *s, double before_us,

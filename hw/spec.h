@@ -117,6 +117,8 @@ struct cJSON *hw_spec_to_json(const struct hw_spec *s);
 
 /* Derived rates. Peak uses the boost clock (datasheet figure); sustained
  * uses clock.sustained_mhz. FLOP/s. 0 if the dtype is unsupported. */
+/* Dense tensor FLOP per clock per SM for a dtype (0 = none). */
+double hw_spec_flop_per_clk(const struct hw_spec *s, enum rl_dtype d);
 double hw_spec_peak_flops(const struct hw_spec *s, enum rl_dtype d);
 double hw_spec_sustained_flops(const struct hw_spec *s, enum rl_dtype d);
 /* The power-limited clock, MHz: a busy period starts at clock.burst_mhz

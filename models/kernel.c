@@ -39,18 +39,6 @@ static const int splits[] = {1, 2, 3, 4, 6, 8, 12, 16};
 
 static uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
-static double flop_per_clk(const struct hw_spec *hw, enum rl_dtype d)
-{
-	switch (d) {
-	case RL_FP16:
-		return hw->tensor.fp16_flop_per_clk;
-	case RL_BF16:
-		return hw->tensor.bf16_flop_per_clk;
-	default:
-		return hw->tensor.fp8_flop_per_clk;
-	}
-}
-
 int kernel_config_make(const struct hw_spec *hw, const struct gemm *g, int bm,
 		       int bn, int bk, int split_k, struct kernel_config *cfg)
 {
@@ -77,7 +65,7 @@ int kernel_config_make(const struct hw_spec *hw, const struct gemm *g, int bm,
 		cfg->warps_m = cfg->warps_n = 2;
 	}
 	{
-		double fpc = flop_per_clk(hw, g->dtype);
+		double fpc = hw_spec_flop_per_clk(hw, g->dtype);
 		double mma = 2.0 * bm * bn * bk / fpc;
 		/* ldmatrix: every warp reads its A rows and B columns;
 		 * warpgroup MMA: every warpgroup (4 warps, splitting BM)

@@ -486,8 +486,7 @@ int gpu_simulate_kernel(const struct hw_spec *spec, const struct gemm *gm,
 	{
 		/* the SM pipe is busy for max(tensor, shared-memory) cycles
 		 * per step; the tensor cores for the MMA share of that */
-		double fpc = hw_spec_sustained_flops(hw, gm->dtype) /
-			     (hw->sm.count * clk);
+		double fpc = hw_spec_flop_per_clk(hw, gm->dtype);
 		double mma = 2.0 * kc.bm * kc.bn * kc.bk / fpc;
 		double busy = 0;
 

@@ -622,6 +622,20 @@ oom:
 
 /* ---- the fit --------------------------------------------------------------- */
 
+const char *calibrate_stop_text(int stop)
+{
+	switch (stop) {
+	case CALIB_STOP_SMALL:
+		return "steps under 0.1 standard error";
+	case CALIB_STOP_NO_DESCENT:
+		return "no trial step lowered the cost further";
+	case CALIB_STOP_TOLERANCE:
+		return "GSL tolerance met";
+	default:
+		return "iteration limit, not converged";
+	}
+}
+
 struct fitctx {
 	const struct hw_spec *base;
 	const struct validate_set *v;
@@ -830,7 +844,7 @@ static int solve(struct fitctx *c, double *u, size_t *iters, int *converged,
 	}
 	old = gsl_set_error_handler_off();
 	status = gsl_multifit_nlinear_init(&x0.vector, &fdf, w);
-	*converged = 0;
+	*converged = CALIB_STOP_LIMIT;
 	for (it = 0; status == GSL_SUCCESS && it < c->maxiter; it++) {
 		double prev[CALIB_MAX_PARAMS], chisq, s2;
 		const gsl_vector *x = gsl_multifit_nlinear_position(w);
@@ -844,7 +858,7 @@ static int solve(struct fitctx *c, double *u, size_t *iters, int *converged,
 			/* FIT_MAX_TRIALS trial steps in a row raised the cost:
 			 * the last accepted point stands */
 			status = GSL_SUCCESS;
-			*converged = 1;
+			*converged = CALIB_STOP_NO_DESCENT;
 			break;
 		}
 		if (status == GSL_ENOPROG) {
@@ -852,7 +866,7 @@ static int solve(struct fitctx *c, double *u, size_t *iters, int *converged,
 			 * are piecewise (ps clocks, kernel switches), and this
 			 * is as low as they go from here */
 			status = GSL_SUCCESS;
-			*converged = 1;
+			*converged = CALIB_STOP_NO_DESCENT;
 			break;
 		}
 		if (status != GSL_SUCCESS)
@@ -871,10 +885,14 @@ static int solve(struct fitctx *c, double *u, size_t *iters, int *converged,
 			    FIT_SE_TOL * sqrt(fmax(s2 * gsl_matrix_get(cw, j, j),
 						   0)))
 				small = 0;
-		if (small || gsl_multifit_nlinear_test(FIT_XTOL, FIT_GTOL,
-						       FIT_FTOL, &info, w) ==
-				     GSL_SUCCESS) {
-			*converged = 1;
+		if (small) {
+			*converged = CALIB_STOP_SMALL;
+			it++;
+			break;
+		}
+		if (gsl_multifit_nlinear_test(FIT_XTOL, FIT_GTOL, FIT_FTOL,
+					      &info, w) == GSL_SUCCESS) {
+			*converged = CALIB_STOP_TOLERANCE;
 			it++;
 			break;
 		}

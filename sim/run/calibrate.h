@@ -57,6 +57,17 @@
 
 struct calib_memo;
 
+/* Why a fit stopped. */
+enum {
+	CALIB_STOP_LIMIT,     /* iteration limit (not converged) */
+	CALIB_STOP_SMALL,     /* every step under 0.1 of its standard error */
+	CALIB_STOP_NO_DESCENT,/* successive trial steps all raised the cost:
+			       * the simulated time is rough at that scale */
+	CALIB_STOP_TOLERANCE  /* a GSL tolerance (step, gradient, cost) */
+};
+/* "iteration limit", "steps under 0.1 standard error", ... */
+const char *calibrate_stop_text(int stop);
+
 struct calib_param {
 	char path[64];   /* dotted field path */
 	size_t index;    /* in hw_spec_fields() */
@@ -77,7 +88,7 @@ struct calib_fit {
 	size_t n;          /* rows fitted */
 	double sigma;      /* residual standard deviation, log ratio */
 	size_t iters;      /* solver iterations of the full-data fit */
-	int converged;     /* 1 if a GSL tolerance was met */
+	int converged;     /* why the fit stopped: a CALIB_STOP_* */
 	size_t evals;      /* residual-vector evaluations, all fits */
 	size_t sims;       /* GEMMs simulated (memo misses) */
 	size_t hits;       /* memo hits */

@@ -53,6 +53,7 @@ static const struct hw_field fields[] = {
 	{"hbm.efficiency",            F(hbm, efficiency),           0,   0.01,   1,       0, "of peak"},
 	{"hbm.capacity_gb",           F(hbm, capacity_gb),          0,   0.001,  1e6,     1, "GB"},
 	{"launch.overhead_us",        F(launch, overhead_us),       0,   0,      1000,    0, "\xc2\xb5s"},
+	{"launch.splitk_reduction_kernel", F(launch, splitk_reduction_kernel), 1, 0, 1, 1, "0/1"},
 	{NULL, 0, 0, 0, 0, 0, NULL}
 };
 
@@ -420,7 +421,9 @@ struct cJSON *hw_spec_to_json(const struct hw_spec *s)
 			if (!g)
 				goto fail;
 		}
-		if (f->optional && value_of(s, f) == 0)
+		/* an optional field absent from the file stays absent; one
+		 * given as 0 ("none", with its source) is kept */
+		if (f->optional && value_of(s, f) == 0 && !s->source[i])
 			continue;
 		fv = cJSON_AddObjectToObject(g, dot + 1);
 		if (!fv || !cJSON_AddNumberToObject(fv, "value", value_of(s, f)) ||

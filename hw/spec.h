@@ -69,6 +69,9 @@ struct hw_spec {
 	} hbm;
 	struct {
 		double overhead_us; /* kernel launch + completion overhead per GEMM, µs */
+		double splitk_reduction_kernel; /* 1: split-K partials are summed by a
+						 * second kernel (one more launch);
+						 * 0: by the last CTA of each tile */
 	} launch;
 	char *source[64]; /* per field (index as in hw_spec_fields), owned */
 	char *notes;      /* optional free text from the file, owned, or NULL */

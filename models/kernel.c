@@ -134,7 +134,9 @@ int kernel_config_stream_k(const struct hw_spec *hw, const struct gemm *g,
 	uint64_t rest = tiles % slots;
 	uint64_t p;
 
-	if (cfg->split_k != 1 || rest == 0)
+	/* a hybrid needs a full wave to run whole: with fewer tiles than
+	 * slots the decomposition is split-K, which split_k > 1 covers */
+	if (cfg->split_k != 1 || rest == 0 || tiles < slots)
 		return RL_EINPUT;
 	p = slots / rest;
 	if (p > cfg->ksteps / 2)
@@ -255,7 +257,12 @@ double kernel_estimate_us(const struct hw_spec *hw, const struct gemm *g,
 			     (hw->sm.l2_bytes_per_clk * clk);
 		double all = partial / (hw->l2.bytes_per_clk * clk) * 2;
 
-		t += lat + (one > all ? one : all);
+		/* a separate reduction kernel: one more launch, and its
+		 * CTAs read the partials over all L2 slices, no single port */
+		if (c->split_k > 1 && hw->launch.splitk_reduction_kernel)
+			t += hw->launch.overhead_us * 1e-6 + lat + all;
+		else
+			t += lat + (one > all ? one : all);
 	}
 	return (t + hw->launch.overhead_us * 1e-6) * 1e6;
 }

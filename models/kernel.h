@@ -50,7 +50,7 @@ int kernel_config_make(const struct hw_spec *hw, const struct gemm *g, int bm,
  * kernels (persistent tile scheduler, StreamK decomposition): the tiles of
  * the full waves run whole; the tiles of the ragged last wave are split
  * along K so that the last wave's work is spread over every CTA slot.
- * 0, or RL_EINPUT when there is no ragged wave to spread or a piece
+ * 0, or RL_EINPUT when there is no full wave, no ragged wave to spread, or a piece
  * would be shorter than two BK-slices. */
 int kernel_config_stream_k(const struct hw_spec *hw, const struct gemm *g,
 			   struct kernel_config *cfg);

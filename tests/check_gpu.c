@@ -442,6 +442,44 @@ START_TEST(test_fp8_halves_input_bytes_and_doubles_the_tensor_rate)
 }
 END_TEST
 
+/* A separate split-K reduction kernel (launch.splitk_reduction_kernel)
+ * starts a launch overhead after the GEMM kernel ends and then reads the
+ * partials from L2: 1x1024x4096 with 64x64x64 tiles split 4 ways has
+ * 16 tiles x 4 partials x 64·64·4 B = 1 MiB of partials, well under a
+ * microsecond of L2 time, so the split-K GEMM costs one launch more
+ * (within 1 µs) than with the in-place reduction of the last CTA; and
+ * it writes one fp32 partial more per tile (the last slab's, 1 valid row
+ * x 64 columns x 4 B = 256 B, 16 tiles: 4 KiB), flushed from L2 with the
+ * others at the end. */
+START_TEST(test_separate_reduction_kernel_costs_one_launch)
+{
+	struct hw_spec *hw = load_hw("h100-sxm");
+	struct gemm g = { 1, 1024, 4096, RL_BF16 };
+	struct kernel_config kc;
+	struct gpu_result in, sep;
+	double launch = hw->launch.overhead_us;
+
+	ck_assert_double_gt(launch, 0.5);
+	ck_assert_int_eq(kernel_config_make(hw, &g, 64, 64, 64, 4, &kc),
+			 RL_OK);
+	kc.est_us = kernel_estimate_us(hw, &g, &kc);
+	ck_assert_int_eq(hw_spec_set(hw, "launch.splitk_reduction_kernel", 0,
+				     err), RL_OK);
+	ck_assert_int_eq(gpu_simulate_kernel(hw, &g, &kc, NULL, &in, err),
+			 RL_OK);
+	ck_assert_int_eq(hw_spec_set(hw, "launch.splitk_reduction_kernel", 1,
+				     err), RL_OK);
+	ck_assert_int_eq(gpu_simulate_kernel(hw, &g, &kc, NULL, &sep, err),
+			 RL_OK);
+	ck_assert_msg(sep.time_us - in.time_us > launch - 0.5 &&
+			      sep.time_us - in.time_us < launch + 1,
+		      "separate %.3f us, in place %.3f us, launch %.3f us",
+		      sep.time_us, in.time_us, launch);
+	ck_assert_double_eq(sep.bytes_hbm_write - in.bytes_hbm_write, 4096);
+	hw_spec_free(hw);
+}
+END_TEST
+
 /* ---- limits ----------------------------------------------------------------- */
 
 START_TEST(test_weight_streaming_reaches_effective_hbm_bandwidth)
@@ -698,6 +736,7 @@ static Suite *gpu_suite(void)
 		       test_write_dominated_and_extreme_specs_never_beat_the_roofline);
 	tcase_add_test(tc, test_stream_k_spreads_the_ragged_wave);
 	tcase_add_test(tc, test_fp8_halves_input_bytes_and_doubles_the_tensor_rate);
+	tcase_add_test(tc, test_separate_reduction_kernel_costs_one_launch);
 	tcase_add_test(tc, test_doubling_hbm_bandwidth_never_slows_anything);
 	tcase_set_timeout(tc, 900);
 	suite_add_tcase(s, tc);

@@ -65,6 +65,7 @@ struct gpu {
 	struct slot *slots;   /* nsm · cps */
 	uint8_t *ready;       /* backing store of slot ready flags */
 	uint32_t *arrivals;   /* split-K slabs finished, per tile */
+	int reduce_kernel;    /* split-K partials summed by a second kernel */
 	uint64_t next_cta;    /* launch order index of the next CTA */
 	uint64_t done_ctas;
 	double flops;         /* useful FLOPs executed */
@@ -156,7 +157,9 @@ static sim_time_t epilogue(struct gpu *g, struct slot *sl)
 	if (split > 1) {
 		uint64_t tile = sl->c.tm * g->tr.k.tiles_n + sl->c.tn;
 
-		if (++g->arrivals[tile] < split) {
+		/* with a separate reduction kernel every slab only stores
+		 * its partial (reduce_kernel() sums them afterwards) */
+		if (++g->arrivals[tile] < split || g->reduce_kernel) {
 			struct trace_load p = trace_partial(&g->tr, &sl->c);
 
 			t = sim_server_request(&sm->port, now, p.bytes);
@@ -217,6 +220,40 @@ static void ev_cta_done(struct sim_engine *e, void *ctx, uint64_t arg)
 	g->end = sim_engine_now(e);
 	if (g->next_cta < g->tr.k.ctas)
 		start_cta(g, ARG_SLOT(arg));
+}
+
+/* The separate split-K reduction kernel (cuBLASLt's non-in-place
+ * reduction schemes): launched when the GEMM kernel ends, it reads every
+ * tile's fp32 partials through the L2 (where the GEMM kernel just wrote
+ * them) and stores C; its CTAs are spread over all SMs, so the L2 slices
+ * and DRAM channels, not one SM's port, set its pace. Returns its end. */
+static sim_time_t reduce_kernel(struct gpu *g, const struct hw_spec *hw,
+				sim_time_t end)
+{
+	sim_time_t t0 = end + (sim_time_t)(hw->launch.overhead_us *
+					   SIM_PS_PER_US);
+	sim_time_t done = t0;
+	uint64_t split = (uint64_t)g->tr.k.split_k;
+	struct trace_cta c;
+
+	for (uint64_t i = 0; i < g->tr.k.ctas; i += split) {
+		struct trace_load cs;
+
+		trace_cta_at(&g->tr, i, &c);
+		for (uint64_t s = 0; s < split; s++) {
+			struct trace_load p;
+
+			c.slab = s;
+			p = trace_partial(&g->tr, &c);
+			done = max_t(done, g->mem->ops->read(g->mem, t0,
+							     p.block, p.addr,
+							     p.bytes, 1));
+		}
+		cs = trace_c_store(&g->tr, &c);
+		done = max_t(done, g->mem->ops->write(g->mem, t0, cs.block,
+						      cs.addr, cs.bytes));
+	}
+	return done;
 }
 
 /* Slices per trace step: exact (1) unless the GEMM has more CTA k-steps
@@ -409,6 +446,7 @@ int gpu_simulate_kernel(const struct hw_spec *spec, const struct gemm *gm,
 	if (g->multicast < 1)
 		g->multicast = 1;
 	g->pair = hw->tensor.pair_mma && kc.tiles_m > 1 ? 2 : 1;
+	g->reduce_kernel = kc.split_k > 1 && hw->launch.splitk_reduction_kernel;
 	/* steps in flight: the kernel's stages, in (possibly merged) steps,
 	 * never fewer than double buffering */
 	g->stages = (unsigned)(kc.stages / g->tr.group);
@@ -468,6 +506,8 @@ int gpu_simulate_kernel(const struct hw_spec *spec, const struct gemm *gm,
 	 * C), on the critical path where they did not (a write-dominated,
 	 * small-k GEMM) — in a stream of calls the DRAM must carry every
 	 * call's bytes, so the call lasts at least that long. */
+	if (g->reduce_kernel)
+		g->end = reduce_kernel(g, hw, g->end);
 	elapsed = max_t(g->end, gpu_l2_flush(g->mem, t0));
 	memset(r, 0, sizeof(*r));
 	r->time_us = (double)elapsed / SIM_PS_PER_US;

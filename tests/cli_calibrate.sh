@@ -131,6 +131,10 @@ refuse "--protocol: expected graph-replay, cold or warm, found 'hot'" \
 	--hw $SXM --measured "$tmp/ok.csv" --protocol hot
 refuse '$.name' --hw $SXM --measured "$tmp/ok.csv" --name 'no spaces'
 refuse "nope" --hw nope --measured "$tmp/ok.csv"
+expect 2 "-o $tmp/nodir/x.json: $tmp/nodir is not a directory" -- \
+	"$R" calibrate --hw $SXM --measured "$tmp/ok.csv" -o "$tmp/nodir/x.json"
+expect 2 "-o $tmp/a: is a directory" -- \
+	"$R" calibrate --hw $SXM --measured "$tmp/ok.csv" -o "$tmp/a"
 refuse "$tmp/missing.csv" --hw $SXM --measured "$tmp/missing.csv"
 refuse "--hw and --measured (or --plan) are required" --hw $SXM
 refuse "--dtype applies to --plan only" --hw $SXM --measured "$tmp/ok.csv" --dtype fp16

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
@@ -356,9 +357,22 @@ int cmd_calibrate(int argc, char **argv)
 	{
 		char dir[PATH_MAX], base[PATH_MAX];
 
+		struct stat st;
+
 		split_path(outpath, dir, sizeof dir, base, sizeof base);
 		if (!*base) {
 			rl_errf(err, "-o %s: expected a file name", outpath);
+			rc = RL_EINPUT;
+			goto fail;
+		}
+		if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+			rl_errf(err, "-o %s: %s is not a directory", outpath, dir);
+			rc = RL_EINPUT;
+			goto fail;
+		}
+		if (stat(outpath, &st) == 0 && S_ISDIR(st.st_mode)) {
+			rl_errf(err, "-o %s: is a directory, expected a file name",
+				outpath);
 			rc = RL_EINPUT;
 			goto fail;
 		}

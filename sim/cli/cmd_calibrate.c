@@ -245,6 +245,12 @@ int cmd_calibrate(int argc, char **argv)
 			fields = optarg;
 			break;
 		case 'N':
+			if (strlen(optarg) > 80) {
+				fprintf(stderr, "ridgeline " CMD ": --name: expected "
+						"at most 80 characters, found %zu\n",
+					strlen(optarg));
+				return 2;
+			}
 			name = optarg;
 			break;
 		case 'o':

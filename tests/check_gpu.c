@@ -480,6 +480,31 @@ START_TEST(test_separate_reduction_kernel_costs_one_launch)
 }
 END_TEST
 
+/* A partly warm L2 (gpu_opts.l2_warm_fraction): half of the operand
+ * blocks resident means about half of the cold run's DRAM reads (the
+ * blocks are spread evenly; A and B blocks differ in size, so within
+ * 0.4-0.6), and the time lies between the warm and the cold one. */
+START_TEST(test_half_warm_l2_reads_half_the_operands)
+{
+	struct hw_spec *hw = load_hw("h100-sxm");
+	struct gemm g = { 64, 2048, 1024, RL_BF16 };
+	struct gpu_opts cold = { 0 }, warm = { .l2_warm = 1 },
+			half = { .l2_warm_fraction = 0.5 };
+	struct gpu_result c, w, h;
+	double ratio;
+
+	ck_assert_int_eq(gpu_simulate_gemm(hw, &g, &cold, &c, err), RL_OK);
+	ck_assert_int_eq(gpu_simulate_gemm(hw, &g, &warm, &w, err), RL_OK);
+	ck_assert_int_eq(gpu_simulate_gemm(hw, &g, &half, &h, err), RL_OK);
+	ratio = h.bytes_hbm_read / c.bytes_hbm_read;
+	ck_assert_msg(ratio > 0.4 && ratio < 0.6, "half-warm reads %.3f of cold",
+		      ratio);
+	ck_assert(w.bytes_hbm_read < 0.01 * c.bytes_hbm_read);
+	ck_assert(h.time_us <= c.time_us && h.time_us >= w.time_us);
+	hw_spec_free(hw);
+}
+END_TEST
+
 /* ---- limits ----------------------------------------------------------------- */
 
 START_TEST(test_weight_streaming_reaches_effective_hbm_bandwidth)
@@ -737,6 +762,7 @@ static Suite *gpu_suite(void)
 	tcase_add_test(tc, test_stream_k_spreads_the_ragged_wave);
 	tcase_add_test(tc, test_fp8_halves_input_bytes_and_doubles_the_tensor_rate);
 	tcase_add_test(tc, test_separate_reduction_kernel_costs_one_launch);
+	tcase_add_test(tc, test_half_warm_l2_reads_half_the_operands);
 	tcase_add_test(tc, test_doubling_hbm_bandwidth_never_slows_anything);
 	tcase_set_timeout(tc, 900);
 	suite_add_tcase(s, tc);

@@ -29,6 +29,7 @@
 #include "sim/gpu/gpu.h"
 
 #include <assert.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,6 +223,13 @@ static void ev_cta_done(struct sim_engine *e, void *ctx, uint64_t arg)
 		start_cta(g, ARG_SLOT(arg));
 }
 
+/* Whether block b is among the share f of blocks a partly warm L2 holds:
+ * exactly floor(n·f) of blocks 0..n-1, evenly spread. */
+static int warm_block(uint64_t b, double f)
+{
+	return f >= 1 || floor((double)(b + 1) * f) > floor((double)b * f);
+}
+
 /* The separate split-K reduction kernel (cuBLASLt's non-in-place
  * reduction schemes): launched when the GEMM kernel ends, it reads every
  * tile's fp32 partials through the L2 (where the GEMM kernel just wrote
@@ -337,7 +345,7 @@ static int beats_roofline(const struct hw_spec *spec, const struct gemm *gm,
 	double floor_us;
 
 	roofline_gemm(spec, gm, &rp);
-	floor_us = opts && opts->l2_warm ?
+	floor_us = opts && (opts->l2_warm || opts->l2_warm_fraction > 0) ?
 		rp.flops / rp.peak_flops * 1e6 : rp.time_us;
 	/* 1 ps of slack per event: times are integer picoseconds */
 	if (r->time_us * (1 + 1e-9) + 1e-6 >= floor_us)
@@ -472,8 +480,10 @@ int gpu_simulate_kernel(const struct hw_spec *spec, const struct gemm *gm,
 		sim_server_init(&g->sms[i].port, hw->sm.l2_bytes_per_clk * clk,
 				0, SIM_SERVER_NO_WAIT_STATS);
 	}
-	if (opts && opts->l2_warm) {
-		/* operands resident, as after an identical previous call */
+	if (opts && (opts->l2_warm || opts->l2_warm_fraction > 0)) {
+		/* operands resident, as after an identical previous call —
+		 * all of them, or an evenly spread share */
+		double f = opts->l2_warm ? 1 : opts->l2_warm_fraction;
 		struct trace_cta c;
 		struct trace_step st;
 
@@ -481,8 +491,12 @@ int gpu_simulate_kernel(const struct hw_spec *spec, const struct gemm *gm,
 			trace_cta_at(&g->tr, i, &c);
 			for (uint64_t s = c.s0; s < c.s1; s++) {
 				trace_step_at(&g->tr, &c, s, &st);
-				gpu_l2_preload(g->mem, st.a.block, st.a.bytes);
-				gpu_l2_preload(g->mem, st.b.block, st.b.bytes);
+				if (warm_block(st.a.block, f))
+					gpu_l2_preload(g->mem, st.a.block,
+						       st.a.bytes);
+				if (warm_block(st.b.block, f))
+					gpu_l2_preload(g->mem, st.b.block,
+						       st.b.bytes);
 			}
 		}
 	}

@@ -22,6 +22,10 @@
  * (hw_spec_mean_clock_mhz over the timed window). */
 struct gpu_opts {
 	int l2_warm;        /* 1: operands resident in L2 at kernel start */
+	double l2_warm_fraction; /* else this share (0..1) of the operand blocks,
+				  * spread evenly over them, as a replacement
+				  * policy that is not strict LRU leaves of a
+				  * cyclic working set larger than the L2 */
 	int calls_before;   /* identical calls run back to back before the timed ones */
 	int calls_timed;    /* calls averaged in the timed window; 0 = steady state */
 };

@@ -421,9 +421,10 @@ struct cJSON *hw_spec_to_json(const struct hw_spec *s)
 			if (!g)
 				goto fail;
 		}
-		/* an optional field absent from the file stays absent; one
-		 * given as 0 ("none", with its source) is kept */
-		if (f->optional && value_of(s, f) == 0 && !s->source[i])
+		/* an optional field at 0 ("none") is left out, unless 0 is
+		 * one of its values (a 0/1 switch) and it has a source */
+		if (f->optional && value_of(s, f) == 0 &&
+		    (f->min > 0 || !s->source[i]))
 			continue;
 		fv = cJSON_AddObjectToObject(g, dot + 1);
 		if (!fv || !cJSON_AddNumberToObject(fv, "value", value_of(s, f)) ||

@@ -334,6 +334,45 @@ START_TEST(test_plan_is_small_on_the_grid_and_pins_every_default_field)
 }
 END_TEST
 
+/* ---- the measurement protocol ------------------------------------------------ */
+
+START_TEST(test_graph_replay_keeps_what_survives_the_other_copies)
+{
+	struct hw_spec *hw = NULL;
+	struct gemm tiny = {1, 1024, 1024, RL_BF16};
+	struct gemm big = {1, 16384, 16384, RL_BF16};
+	struct gpu_opts o;
+	double c, bytes;
+
+	ck_assert(hw_spec_load("a100-80gb-sxm", &hw, err) == RL_OK);
+	c = hw_spec_l2_shared_bytes(hw);
+	ck_assert(c > 0);
+	/* 1 x 1024 x 1024 bf16: A 2 KiB + B 2 MiB + C 2 KiB = 2,101,248 bytes;
+	 * six copies fit in 45 % of 80 GB; between two uses of one copy the
+	 * other five pass: 10,506,240 bytes */
+	bytes = 2.0 * (1024 + 1024 * 1024 + 1024);
+	ck_assert(bytes == 2101248);
+	validate_protocol_opts(PROTOCOL_GRAPH_REPLAY, hw, &tiny, &o);
+	ck_assert_int_eq(o.calls_before, 3 * 6);
+	ck_assert_int_eq(o.calls_timed, 6 * 6);
+	ck_assert_int_eq(o.l2_warm, 0);
+	ck_assert_msg(fabs(o.l2_warm_fraction - exp(-10506240.0 / c)) < 1e-12,
+		      "warm share %.6f, expected exp(-10506240 / %.0f)",
+		      o.l2_warm_fraction, c);
+	ck_assert(o.l2_warm_fraction > 0 && o.l2_warm_fraction < 1);
+	/* 1 x 16384 x 16384: 512 MiB of weights per copy, far beyond the L2:
+	 * nothing survives */
+	validate_protocol_opts(PROTOCOL_GRAPH_REPLAY, hw, &big, &o);
+	ck_assert(o.l2_warm_fraction < 1e-9 && !o.l2_warm);
+	/* cold: nothing resident, one call; warm: everything */
+	validate_protocol_opts(PROTOCOL_COLD, hw, &tiny, &o);
+	ck_assert(!o.l2_warm && o.l2_warm_fraction == 0 && o.calls_timed == 0);
+	validate_protocol_opts(PROTOCOL_WARM, hw, &big, &o);
+	ck_assert(o.l2_warm == 1);
+	hw_spec_free(hw);
+}
+END_TEST
+
 /* ---- SHA-256 ---------------------------------------------------------------- */
 
 START_TEST(test_sha256_gives_the_fips_180_2_digests)
@@ -385,6 +424,7 @@ static Suite *calibrate_suite(void)
 		{"round_trip", test_round_trip_recovers_known_values_within_their_errors},
 		{"written_spec", test_written_spec_reloads_and_reproduces_in_sample_error},
 		{"plan", test_plan_is_small_on_the_grid_and_pins_every_default_field},
+		{"protocol", test_graph_replay_keeps_what_survives_the_other_copies},
 	};
 	Suite *s = suite_create("calibrate");
 

@@ -54,10 +54,14 @@ int validate_protocol_parse(const char *s, enum validate_protocol *out);
 
 /* The GPU options that play the cache state protocol p leaves for g on hw.
  * graph-replay: copies = as many as fit in 45 % of hbm.capacity_gb (80 GB
- * if the spec gives none), at most VALIDATE_REPLAY_COPIES; warm iff copies
- * x (A + B + C bytes) fit in the L2 every partition reads
- * (hw_spec_l2_shared_bytes); calls_before = 3 warm-up replays x copies,
- * calls_timed = 6 timed replays x copies (the power-limited clock). */
+ * if the spec gives none), at most VALIDATE_REPLAY_COPIES; the share of
+ * the operands resident at the start (l2_warm_fraction) is what survives
+ * random replacement while the other copies pass through the L2 every
+ * partition reads (C = hw_spec_l2_shared_bytes): min(1, C / bytes) x
+ * exp(-(copies - 1) x bytes / C), bytes = A + B + C of one call; one copy
+ * that fits is fully warm (l2_warm); calls_before = 3 warm-up replays x
+ * copies, calls_timed = 6 timed replays x copies (the power-limited
+ * clock). */
 void validate_protocol_opts(enum validate_protocol p, const struct hw_spec *hw,
 			    const struct gemm *g, struct gpu_opts *out);
 

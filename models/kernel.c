@@ -267,6 +267,27 @@ double kernel_estimate_us(const struct hw_spec *hw, const struct gemm *g,
 	return (t + hw->launch.overhead_us * 1e-6) * 1e6;
 }
 
+/* Split-K is the library's answer to too few tiles for the GPU, so it is
+ * offered only for short grids: on the SM90 family fewer tiles than CTA
+ * slots (from one full wave up, the persistent stream-K scheduler takes
+ * the ragged last wave instead), on SM80-style GPUs fewer than
+ * SPLITK_MAX_WAVES waves. That limit is a library heuristic chosen on the
+ * measured A100 SXM GEMMs (validate, all 1,850 rows: 2 waves 8.06 %,
+ * 3 7.89 %, 4 7.87 %, no limit 7.90 %); 3 keeps split-K off the largest
+ * GEMMs, where the estimate's small wave gain does not survive the
+ * simulated partial traffic (3584x6656x17920 on the A100 PCIe: split 4
+ * simulated 8 % slower than none). */
+#define SPLITK_MAX_WAVES 3
+
+static int split_k_offered(const struct hw_spec *hw,
+			   const struct kernel_config *c)
+{
+	double tiles = (double)(c->tiles_m * c->tiles_n);
+	double slots = hw->sm.count * c->ctas_per_sm;
+
+	return tiles < (hw->tensor.warpgroup_mma ? 1 : SPLITK_MAX_WAVES) * slots;
+}
+
 int kernel_choose(const struct hw_spec *hw, const struct gemm *g,
 		  struct kernel_config *out)
 {
@@ -287,6 +308,8 @@ int kernel_choose(const struct hw_spec *hw, const struct gemm *g,
 				if (kernel_config_make(hw, g, tiles[t][0],
 						       tiles[t][1], bks[b],
 						       splits[s], &c) != RL_OK)
+					continue;
+				if (splits[s] > 1 && !split_k_offered(hw, &c))
 					continue;
 				c.est_us = kernel_estimate_us(hw, g, &c);
 				/* equal estimates keep candidate order */

@@ -1287,7 +1287,7 @@ int calibrate_plan(const struct hw_spec *base, struct calib_fit *fit,
 	uint32_t *k0 = NULL, *k1 = NULL, *k2 = NULL;
 	gsl_matrix *M = NULL, *Minv = NULL;
 	gsl_permutation *perm = NULL;
-	unsigned char chosen[PLAN_NCAND] = {0};
+	unsigned char chosen[PLAN_NCAND] = {0}, rough[PLAN_NCAND] = {0};
 	int rc = RL_EIO;
 
 	*nout = 0;
@@ -1326,42 +1326,60 @@ int calibrate_plan(const struct hw_spec *base, struct calib_fit *fit,
 	if ((rc = memo_eval(memo, base, &cand, rows, PLAN_NCAND, jobs, t0, k0,
 			    err)))
 		goto done;
-	/* g[c][j] = d log t / d log x_j by a forward difference of
-	 * CALIB_FD_STEP (backward where the kernel flips, 0 if it flips both
-	 * ways) */
+	/* g[c][j] = d log t / d log x_j: the mean of the slopes over two
+	 * adjacent steps of CALIB_FD_STEP (one where a step crosses a jump;
+	 * a candidate with a jump or slopes that disagree is rough) */
 	for (size_t j = 0; j < np; j++) {
 		struct hw_spec s = *base;
-		double x = fit->p[j].start, lo, hi, h, ref;
+		double x = fit->p[j].start, lo, hi, h, ref, xa, xb;
+		int shift;
 
 		bounds(base, fit, j, &lo, &hi);
-		size_t nflip = 0;
-
 		ref = fmax(fabs(x), 1e-3 * (hi - lo));
 		h = CALIB_FD_STEP * ref;
-		if (x + h > hi)
-			h = -h;
-		*fslot(&s, fit->p[j].index) = x + h;
+		/* two slopes over adjacent steps: x - h | x | x + h, or both on
+		 * one side where a bound leaves no room on the other */
+		xa = x + h, xb = x - h, shift = 0;
+		if (xa > hi)
+			xa = x - h, xb = x - 2 * h, shift = -1;
+		else if (xb < lo)
+			xa = x + h, xb = x + 2 * h, shift = 1;
+		*fslot(&s, fit->p[j].index) = xa;
 		if ((rc = memo_eval(memo, &s, &cand, rows, PLAN_NCAND, jobs, t1,
 				    k1, err)))
 			goto done;
-		for (size_t c = 0; c < PLAN_NCAND; c++)
-			if (jump(t0[c], k0[c], t1[c], k1[c]))
-				rows[nflip++] = c;
-		*fslot(&s, fit->p[j].index) = x - h;
-		if (nflip && (rc = memo_eval(memo, &s, &cand, rows, nflip, jobs,
-					     t2, k2, err)))
+		*fslot(&s, fit->p[j].index) = xb;
+		if ((rc = memo_eval(memo, &s, &cand, rows, PLAN_NCAND, jobs, t2,
+				    k2, err)))
 			goto done;
-		for (size_t c = 0; c < PLAN_NCAND; c++)
-			g[c * np + j] = (log(t1[c]) - log(t0[c])) / (h / ref);
-		for (size_t q = 0; q < nflip; q++) {
-			size_t c = rows[q];
-			double dl = !jump(t0[c], k0[c], t2[q], k2[q]) ?
-				    log(t0[c]) - log(t2[q]) : 0;
+		for (size_t c = 0; c < PLAN_NCAND; c++) {
+			/* f, b: slopes over the step nearer x and the other */
+			double f, b;
+			int jf, jb;
 
-			g[c * np + j] = dl / (h / ref);
+			if (shift == 0) {
+				f = (log(t1[c]) - log(t0[c])) / (h / ref);
+				b = (log(t0[c]) - log(t2[c])) / (h / ref);
+				jf = jump(t0[c], k0[c], t1[c], k1[c]);
+				jb = jump(t0[c], k0[c], t2[c], k2[c]);
+			} else {
+				f = shift * (log(t1[c]) - log(t0[c])) / (h / ref);
+				b = shift * (log(t2[c]) - log(t1[c])) / (h / ref);
+				jf = jump(t0[c], k0[c], t1[c], k1[c]);
+				jb = jump(t1[c], k1[c], t2[c], k2[c]);
+			}
+			if (!jf && !jb) {
+				g[c * np + j] = shift ? f : (f + b) / 2;
+				/* the two steps disagree: the time is rough
+				 * here, and a measured row would pin the
+				 * field only through the model's jitter */
+				if (fabs(f - b) > 0.1 + 0.2 * fmax(fabs(f), fabs(b)))
+					rough[c] = 1;
+			} else {
+				g[c * np + j] = !jf ? f : !jb && !shift ? b : 0;
+				rough[c] = 1;
+			}
 		}
-		for (size_t c = 0; c < PLAN_NCAND; c++)
-			rows[c] = c;
 	}
 	for (size_t j = 0; j < np; j++) {
 		double mx = 0;
@@ -1391,8 +1409,14 @@ int calibrate_plan(const struct hw_spec *base, struct calib_fit *fit,
 		rc = RL_EINPUT;
 		goto done;
 	}
-	/* greedy D-optimal design: start from a small ridge, add the shape
-	 * with the largest g^T M^-1 g (the gain in log det M) */
+	/* greedy D-optimal design over the smooth candidates: start from a
+	 * small ridge, add the shape with the largest g^T M^-1 g (the gain in
+	 * log det M). A rough candidate (a jump or disagreeing slopes on the
+	 * two sides of any field) is left out: D-optimality seeks the largest
+	 * slopes, and a jump looks like one. */
+	for (size_t c = 0; c < PLAN_NCAND; c++)
+		if (rough[c])
+			chosen[c] = 1;
 	gsl_matrix_set_identity(M);
 	gsl_matrix_scale(M, 1e-4);
 	for (size_t pick = 0; pick < CALIB_PLAN_MAX; pick++) {
@@ -1426,6 +1450,8 @@ int calibrate_plan(const struct hw_spec *base, struct calib_fit *fit,
 				bc = c;
 			}
 		}
+		if (best < 0)
+			break; /* no smooth candidate left */
 		chosen[bc] = 1;
 		for (size_t a = 0; a < np; a++)
 			for (size_t b = 0; b < np; b++)

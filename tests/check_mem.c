@@ -44,7 +44,7 @@ START_TEST(test_hbm_channel_serves_at_its_share_after_the_latency)
 	ck_assert_double_eq(st.read_bytes, 8192);
 	ck_assert_double_eq(st.servers, 10);
 	ck_assert_double_eq(st.busy_ps, 81920);
-	h->ops->free(h);
+	gpu_mem_free(h);
 	hw_spec_free(hw);
 }
 END_TEST
@@ -72,7 +72,7 @@ START_TEST(test_l2_evicts_the_least_recently_used_block)
 	ck_assert_double_eq(st.read_bytes, 8 * B);
 	h->ops->stats(h, &st);
 	ck_assert_double_eq(st.read_bytes, 6 * B);
-	l2->ops->free(l2);
+	gpu_mem_free(l2); /* and the DRAM level behind it */
 	hw_spec_free(hw);
 }
 END_TEST
@@ -127,7 +127,7 @@ START_TEST(test_l2_writes_back_dirty_blocks_and_merges_in_flight_fills)
 		ck_assert_double_eq(st2.write_bytes - st.write_bytes, B);
 	}
 	ck_assert_uint_ge(done, 7000 + 100000);
-	l2->ops->free(l2);
+	gpu_mem_free(l2); /* and the DRAM level behind it */
 	hw_spec_free(hw);
 }
 END_TEST

@@ -22,6 +22,11 @@
  * then hands out CTAs as slots free up — waves emerge, they are not
  * imposed).
  *
+ * Stream-K (kernel_config.tail_split) needs nothing of its own here: its
+ * pieces are CTAs with a shorter k-range that reduce like split-K slabs;
+ * with launch.splitk_reduction_kernel the split-K slabs only store their
+ * partials and reduce_kernel() plays the second kernel after the first.
+ *
  * Two events per k-step (data ready, MMA done) and one per CTA; memory
  * requests are O(chunks) server calls inside the handlers, no events.
  * Kernel launch overhead (launch.overhead_us) precedes the first CTA.
@@ -337,7 +342,7 @@ static void classify(const struct hw_spec *hw, const struct gemm *gm,
  * the compulsory bytes); with a warm L2 the operands need not come from
  * DRAM, so only the compute ceiling binds. A violation is a model bug:
  * asserted in debug builds, an error (not a wrong number) otherwise. */
-static int beats_roofline(const struct hw_spec *spec, const struct gemm *gm,
+static int check_roofline(const struct hw_spec *spec, const struct gemm *gm,
 			  const struct gpu_opts *opts, const struct gpu_result *r,
 			  char *err)
 {
@@ -347,7 +352,7 @@ static int beats_roofline(const struct hw_spec *spec, const struct gemm *gm,
 	roofline_gemm(spec, gm, &rp);
 	floor_us = opts && (opts->l2_warm || opts->l2_warm_fraction > 0) ?
 		rp.flops / rp.peak_flops * 1e6 : rp.time_us;
-	/* 1 ps of slack per event: times are integer picoseconds */
+	/* 1 ps of slack: times are integer picoseconds */
 	if (r->time_us * (1 + 1e-9) + 1e-6 >= floor_us)
 		return RL_OK;
 	assert(!"simulated time beats the roofline");
@@ -557,7 +562,7 @@ int gpu_simulate_kernel(const struct hw_spec *spec, const struct gemm *gm,
 	r->clock_mhz = hw->clock.sustained_mhz;
 	classify(hw, gm, r);
 	gpu_free(g);
-	return beats_roofline(spec, gm, opts, r, err);
+	return check_roofline(spec, gm, opts, r, err);
 
 oom_g:
 	gpu_free(g);

@@ -228,6 +228,13 @@ static void ev_cta_done(struct sim_engine *e, void *ctx, uint64_t arg)
 		start_cta(g, ARG_SLOT(arg));
 }
 
+/* The share of the operand blocks resident at kernel start: 1 with
+ * l2_warm, else l2_warm_fraction (0 = cold). */
+static double warm_share(const struct gpu_opts *opts)
+{
+	return !opts ? 0 : opts->l2_warm ? 1 : opts->l2_warm_fraction;
+}
+
 /* Whether block b is among the share f of blocks a partly warm L2 holds:
  * exactly floor(n·f) of blocks 0..n-1, evenly spread. */
 static int warm_block(uint64_t b, double f)
@@ -350,7 +357,7 @@ static int check_roofline(const struct hw_spec *spec, const struct gemm *gm,
 	double floor_us;
 
 	roofline_gemm(spec, gm, &rp);
-	floor_us = opts && (opts->l2_warm || opts->l2_warm_fraction > 0) ?
+	floor_us = warm_share(opts) > 0 ?
 		rp.flops / rp.peak_flops * 1e6 : rp.time_us;
 	/* 1 ps of slack: times are integer picoseconds */
 	if (r->time_us * (1 + 1e-9) + 1e-6 >= floor_us)
@@ -485,10 +492,10 @@ int gpu_simulate_kernel(const struct hw_spec *spec, const struct gemm *gm,
 		sim_server_init(&g->sms[i].port, hw->sm.l2_bytes_per_clk * clk,
 				0, SIM_SERVER_NO_WAIT_STATS);
 	}
-	if (opts && (opts->l2_warm || opts->l2_warm_fraction > 0)) {
+	if (warm_share(opts) > 0) {
 		/* operands resident, as after an identical previous call —
 		 * all of them, or an evenly spread share */
-		double f = opts->l2_warm ? 1 : opts->l2_warm_fraction;
+		double f = warm_share(opts);
 		struct trace_cta c;
 		struct trace_step st;
 

@@ -299,6 +299,9 @@ START_TEST(test_resume_skips_journaled_points_and_keeps_their_results)
 	char dir[64];
 	int first, second;
 
+	/* every point its own result: the result cache would give up and
+	 * gate (one GEMM) one record each at once */
+	setenv("RIDGELINE_NO_RESULT_CACHE", "1", 1);
 	tmpdir(dir, sizeof dir);
 	o.dir = dir;
 	ck_assert_int_eq(runner_open(e, &o, &r, err), RL_OK);
@@ -324,6 +327,7 @@ START_TEST(test_resume_skips_journaled_points_and_keeps_their_results)
 	runner_close(r);
 	experiment_free(e);
 	rmtree(dir);
+	unsetenv("RIDGELINE_NO_RESULT_CACHE");
 }
 END_TEST
 
@@ -337,6 +341,7 @@ START_TEST(test_torn_last_record_is_cut_off_on_resume)
 	struct stat st0, st1;
 	FILE *f;
 
+	setenv("RIDGELINE_NO_RESULT_CACHE", "1", 1); /* one record per point */
 	tmpdir(dir, sizeof dir);
 	o.dir = dir;
 	ck_assert_int_eq(runner_open(e, &o, &r, err), RL_OK);
@@ -353,6 +358,79 @@ START_TEST(test_torn_last_record_is_cut_off_on_resume)
 	ck_assert_int_eq(runner_done(r), 1);
 	ck_assert_int_eq(stat(path, &st1), 0);
 	ck_assert_int_eq(st1.st_size, st0.st_size);
+	runner_close(r);
+	experiment_free(e);
+	rmtree(dir);
+	unsetenv("RIDGELINE_NO_RESULT_CACHE");
+}
+END_TEST
+
+/* The first point with the GEMM of point i (what the result cache must
+ * treat as one simulation), found by comparing the shapes directly. */
+static int first_same_gemm(const struct experiment *e, int i)
+{
+	const struct gemm *g = &e->points[i].g;
+
+	for (int j = 0;; j++) {
+		const struct gemm *h = &e->points[j].g;
+
+		if (h->m == g->m && h->n == g->n && h->k == g->k &&
+		    h->dtype == g->dtype)
+			return j;
+	}
+}
+
+START_TEST(test_result_cache_hands_out_each_distinct_gemm_once)
+{
+	/* q, batch in {1, 2, 4}: m in {1, 2, 4, 8, 16} (5 of 9 products);
+	 * up and gate are one GEMM (n = 17920, k = 6656), down another:
+	 * 10 simulations for 27 points */
+	struct experiment *e;
+	struct run_opts o = {NULL, 0, 0};
+	struct gpu_result res;
+	struct runner *r;
+	char dir[64];
+	int handed[27], n = 0, i, done;
+
+	ck_assert_int_eq(experiment_parse(EXP("\"workload\": {\"q\": [1, 2, 4], "
+					      "\"batch\": [1, 2, 4]}"),
+					  "t.json", &e, err), RL_OK);
+	ck_assert_int_eq(e->npoints, 27);
+	tmpdir(dir, sizeof dir);
+	o.dir = dir;
+	ck_assert_int_eq(runner_open(e, &o, &r, err), RL_OK);
+	/* three simulations, then a crash: their groups are journaled */
+	for (i = 0; i < 3; i++) {
+		handed[n] = runner_next(r);
+		ck_assert_int_eq(first_same_gemm(e, handed[n]), handed[n]);
+		fake_result(&res, handed[n]);
+		ck_assert_int_eq(runner_complete(r, handed[n], &res, err), RL_OK);
+		n++;
+	}
+	for (i = 0, done = 0; i < 27; i++)
+		for (int k = 0; k < n; k++)
+			done += first_same_gemm(e, i) == handed[k];
+	ck_assert_int_eq(runner_done(r), done);
+	runner_close(r);
+	/* resume: the other 7 distinct GEMMs, each once */
+	ck_assert_int_eq(runner_open(e, &o, &r, err), RL_OK);
+	ck_assert_int_eq(runner_done(r), done);
+	while ((i = runner_next(r)) >= 0) {
+		ck_assert_int_lt(n, 27);
+		for (int k = 0; k < n; k++)
+			ck_assert_int_ne(first_same_gemm(e, handed[k]),
+					 first_same_gemm(e, i));
+		handed[n++] = i;
+		fake_result(&res, i);
+		ck_assert_int_eq(runner_complete(r, i, &res, err), RL_OK);
+	}
+	ck_assert_int_eq(n, 10);
+	ck_assert_int_eq(runner_done(r), 27);
+	/* every point has the result of the first point with its GEMM */
+	for (i = 0; i < 27; i++) {
+		fake_result(&res, first_same_gemm(e, i));
+		ck_assert(same_result(runner_result(r, i), &res));
+	}
 	runner_close(r);
 	experiment_free(e);
 	rmtree(dir);
@@ -476,6 +554,7 @@ static Suite *run_suite(void)
 	tcase_add_test(tc, test_journal_result_round_trips_bit_for_bit);
 	tcase_add_test(tc, test_resume_skips_journaled_points_and_keeps_their_results);
 	tcase_add_test(tc, test_torn_last_record_is_cut_off_on_resume);
+	tcase_add_test(tc, test_result_cache_hands_out_each_distinct_gemm_once);
 	tcase_add_test(tc, test_changed_experiment_is_refused_unless_fresh);
 	tcase_add_test(tc, test_point_keys_are_distinct_and_stable);
 	suite_add_tcase(s, tc);

@@ -3,8 +3,10 @@
 # binary, the man page, the data files and the schemas in place; the installed
 # binary, run from another directory, finds the data by name through
 # $RIDGELINE_DATA and never reads the source tree (which the uninstalled
-# binary does); `make uninstall` leaves no file and none of ridgeline's
-# directories behind.
+# binary does); the Python module goes to the configured python's site
+# directory, which for the default prefix is on Debian's python3 default
+# sys.path, and imports from another directory; `make uninstall` leaves no
+# file and none of ridgeline's directories behind.
 #
 # Needs $RIDGELINE and $RL_TOP_SRCDIR (set by make check); make.
 set -u
@@ -78,6 +80,33 @@ grep -q "^file: $data/hw/a100-80gb-pcie.json" "$tmp/show" ||
 if grep -q "^file: $src/" "$tmp/show" || grep -qF "$src/hw" "$tmp/err"; then
 	fail "installed binary looked in the source tree: $(grep '^file:' "$tmp/show") $(cat "$tmp/err")"
 fi
+# the Python module: in pythondir, which for prefix /usr/local is a
+# directory the configured python reads with no PYTHONPATH (Debian:
+# /usr/local/lib/python3.X/dist-packages); imported from elsewhere
+pyvar() { # VARIABLE [MAKE-ARGS]: a make variable's value
+	v=$1; shift
+	printf 'print-var:\n\t@echo $(%s)\n' "$v" |
+		make -s -C "$builddir" --no-print-directory -f Makefile -f - "$@" print-var |
+		grep -v '^make' | tail -n 1
+}
+py=$(pyvar PYTHON)
+if [ "$py" = : ] || [ -z "$py" ]; then
+	echo "SKIP (part): configured without python3; the module is not installed"
+else
+	pythondir=$(pyvar pythondir)
+	[ -f "$dest$pythondir/ridgeline.py" ] || fail "the module is not in $dest$pythondir"
+	usr=$(pyvar pythondir prefix=/usr/local)
+	env -u PYTHONPATH "$py" -c 'import sys; sys.exit(sys.argv[1] not in sys.path)' "$usr" ||
+		fail "pythondir for prefix /usr/local ($usr) is not on $py's default sys.path: $(env -u PYTHONPATH "$py" -c 'import sys; print(sys.path)')"
+	libdir=$(pyvar libdir)
+	(cd "$tmp/elsewhere" && PYTHONPATH="$dest$pythondir" RIDGELINE_LIB="$dest$libdir/libridgeline.so.0" \
+		RIDGELINE_DATA="$data" "$py" -c '
+import os, sys, ridgeline
+assert os.path.dirname(ridgeline.__file__) == sys.argv[1], ridgeline.__file__
+assert ridgeline.gemm("a100-80gb-pcie", 64, 4096, 4096)["time_us"] > 0' "$dest$pythondir") \
+		2>"$tmp/err" || fail "installed module from elsewhere: $(cat "$tmp/err")"
+fi
+
 # the uninstalled binary does find the checkout's files
 "$RIDGELINE" hw show a100-80gb-pcie >"$tmp/show" 2>"$tmp/err" ||
 	fail "uninstalled: hw show: $(cat "$tmp/err")"

@@ -1,8 +1,9 @@
 /*
  * ridgeline.h — the ridgeline library, for programs that embed the
  * simulator: load a hardware spec by name or path, change any field by its
- * dotted path, simulate one GEMM or one point of an experiment, and read
- * every field of the result (the fields of results.csv and results.json,
+ * dotted path, simulate one GEMM, one point of an experiment or all of
+ * them, validate a spec against measured latencies (and fit its fields to
+ * them), and read every field of a result (the fields of results.csv and results.json,
  * docs/results.md, under the same names).
  *
  *   #include <ridgeline.h>          cc prog.c $(pkg-config --cflags --libs ridgeline)
@@ -23,7 +24,8 @@
  * one line naming the file, the JSON path or field and what was expected
  * into err (RIDGELINE_ERR_LEN bytes; err may be NULL).
  *
- * Ownership: each *_load and ridgeline_gemm/_simulate result belongs to the
+ * Ownership: what each *_load, ridgeline_gemm, *_simulate, *_run (rows),
+ * ridgeline_validation_row and ridgeline_calibrate returns belongs to the
  * caller and is released by its *_free, which accepts NULL. Strings returned
  * by the library live as long as the object they come from.
  *
@@ -72,6 +74,7 @@ int ridgeline_hw_get(const ridgeline_hw *hw, const char *path, double *value,
 		     char *err);
 /* The spec's name, e.g. "a100-80gb-pcie". */
 const char *ridgeline_hw_name(const ridgeline_hw *hw);
+/* Free hw (NULL is allowed). */
 void ridgeline_hw_free(ridgeline_hw *hw);
 
 /* ---- simulating ------------------------------------------------------------ */
@@ -93,7 +96,67 @@ size_t ridgeline_experiment_points(const ridgeline_experiment *e);
  * included. */
 int ridgeline_experiment_simulate(const ridgeline_experiment *e, size_t i,
 				  ridgeline_result **out, char *err);
+/* Simulate every point of e on `jobs` threads (< 1: one), the points of
+ * `ridgeline run` without its files: *rows receives
+ * ridgeline_experiment_points(e) results in results.csv's order, the same
+ * for any jobs; free them with ridgeline_results_free(). */
+int ridgeline_experiment_run(const ridgeline_experiment *e, int jobs,
+			     ridgeline_result ***rows, char *err);
+/* Free e's experiment (NULL is allowed). */
 void ridgeline_experiment_free(ridgeline_experiment *e);
+
+/* ---- validating against measured latencies -------------------------------- */
+
+typedef struct ridgeline_validation ridgeline_validation;
+
+/* Load a measured CSV (docs/specs.md: m,n,k,dtype,latency_ms, RFC 4180)
+ * to compare with hw (copied: hw may be freed or changed afterwards).
+ * format: "auto" (NULL), "plain" or "cutlass-profiler"; protocol: how the
+ * rows were timed, "graph-replay", "cold" or "warm" (NULL: the file's
+ * `protocol` column, else graph-replay). Every row is checked against hw
+ * here, so RIDGELINE_EINPUT ("FILE:LINE: ...") comes before any
+ * simulation. */
+int ridgeline_validation_load(const ridgeline_hw *hw, const char *path,
+			      const char *format, const char *protocol,
+			      ridgeline_validation **out, char *err);
+/* Simulate every row on `jobs` threads (< 1: one): `ridgeline validate`. */
+int ridgeline_validation_run(ridgeline_validation *v, int jobs, char *err);
+/* Its rows, in the file's order. */
+size_t ridgeline_validation_rows(const ridgeline_validation *v);
+/* Row i (after ridgeline_validation_run) as a result with the fields of
+ * validation.csv: m, n, k, dtype, measured_ms, predicted_ms, error_pct
+ * (100 (predicted - measured) / measured), regime, tile, split_k. */
+int ridgeline_validation_row(const ridgeline_validation *v, size_t i,
+			     ridgeline_result **out, char *err);
+
+/* The absolute percentage errors of a set of rows, as the table of
+ * `ridgeline validate` prints them. */
+struct ridgeline_summary {
+	size_t n;          /* rows in the set */
+	double mape;       /* mean absolute percentage error, percent */
+	double median_ape; /* percent */
+	double max_ape;    /* percent */
+	double mean_error; /* signed mean (bias), percent */
+};
+
+/* Summarise the rows named by `rows`: "all", a regime ("small", "memory",
+ * "compute": from the datasheet roofline, docs/results.md) or "b>=32mb"
+ * (rows whose B matrix is at least 32 MiB). RIDGELINE_EINPUT for another
+ * name; an empty set has n = 0. */
+int ridgeline_validation_summary(const ridgeline_validation *v,
+				 const char *rows,
+				 struct ridgeline_summary *out, char *err);
+
+/* Fit the fields `fields` (comma-separated dotted paths; NULL: the default
+ * set, `ridgeline calibrate --help`) of v's spec to v's measured rows
+ * (least squares on log time; `ridgeline calibrate` without its
+ * cross-validation) on `jobs` threads; *fitted receives a copy of the spec
+ * with the fitted values, named SPEC-calibrated. Costs about one
+ * simulation of every row per field per iteration. */
+int ridgeline_calibrate(const ridgeline_validation *v, const char *fields,
+			int jobs, ridgeline_hw **fitted, char *err);
+/* Free v (NULL is allowed). */
+void ridgeline_validation_free(ridgeline_validation *v);
 
 /* ---- results ---------------------------------------------------------------- */
 
@@ -113,7 +176,10 @@ const char *ridgeline_result_string(const ridgeline_result *r, size_t i);
 /* Field i as results.csv writes it (numbers rounded as docs/results.md
  * says; NULL if i is out of range): what `ridgeline gemm` prints. */
 const char *ridgeline_result_text(const ridgeline_result *r, size_t i);
+/* Free r (NULL is allowed). */
 void ridgeline_result_free(ridgeline_result *r);
+/* Free the n results of rows and the array (NULL is allowed). */
+void ridgeline_results_free(ridgeline_result **rows, size_t n);
 
 #ifdef __cplusplus
 }

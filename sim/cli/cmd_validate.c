@@ -1,6 +1,8 @@
 /*
  * cmd_validate.c — `ridgeline validate`: simulate every row of a measured
  * CSV, print the error overall and by regime, write DIR/validation.csv.
+ * It validates through the public library (ridgeline_validation_*(),
+ * sim/api/ridgeline.h); the table's row sets are the library's.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -9,6 +11,8 @@
 #include <sys/stat.h>
 
 #include "hw/spec.h"
+#include "sim/api/internal.h"
+#include "sim/api/ridgeline.h"
 #include "sim/cli/cli.h"
 #include "sim/gpu/gpu.h"
 #include "sim/run/output.h"
@@ -30,18 +34,6 @@ static const char usage[] =
 	"warm), recognised by its Runtime and A columns. Quoted fields, CRLF\n"
 	"and a byte-order mark are read as RFC 4180 says.\n";
 
-static int by_regime(const struct validate_row *r, void *arg)
-{
-	return r->regime == *(enum validate_regime *)arg;
-}
-
-/* Rows whose B (weight) matrix is at least *arg bytes. */
-static int by_b_bytes(const struct validate_row *r, void *arg)
-{
-	return (double)r->g.k * r->g.n * rl_dtype_bytes(r->g.dtype) >=
-	       *(double *)arg;
-}
-
 static void line(const char *label, const struct validate_summary *s)
 {
 	printf("%-22s %6zu %8.2f %8.2f %8.2f %+8.2f\n", label, s->n, s->mape,
@@ -51,24 +43,23 @@ static void line(const char *label, const struct validate_summary *s)
 void cli_validate_table(const struct validate_set *v)
 {
 	struct validate_summary s;
-	double b32 = 32.0 * 1024 * 1024;
 
 	printf("%-22s %6s %8s %8s %8s %8s\n", "rows", "n", "MAPE%", "median%",
 	       "max%", "bias%");
-	validate_summarize(v, NULL, NULL, &s);
+	rl_api_summary(v, "all", &s);
 	line("all", &s);
 	for (int r = 0; r < NREGIMES; r++) {
 		enum validate_regime rg = (enum validate_regime)r;
 		char label[64];
 
-		validate_summarize(v, by_regime, &rg, &s);
+		rl_api_summary(v, validate_regime_name(rg), &s);
 		snprintf(label, sizeof(label), "%s%s",
 			 validate_regime_name(rg),
 			 rg == REGIME_SMALL ? " (latency)" : "-bound");
 		if (s.n)
 			line(label, &s);
 	}
-	validate_summarize(v, by_b_bytes, &b32, &s);
+	rl_api_summary(v, "b>=32mb", &s);
 	if (s.n)
 		line("B >= 32 MB", &s);
 }
@@ -87,7 +78,9 @@ int cmd_validate(int argc, char **argv)
 	const char *hwname = NULL, *measured = NULL, *dir = NULL;
 	unsigned long long jobs = (unsigned long long)cli_default_jobs();
 	struct hw_spec *hw = NULL;
-	struct validate_set *v = NULL;
+	ridgeline_hw *lib = NULL;
+	ridgeline_validation *val = NULL;
+	const struct validate_set *v;
 	char err[RL_ERR_LEN], path[1024];
 	struct cli_sets sets = {.n = 0};
 	enum validate_protocol protocol = VALIDATE_PROTOCOL_DEFAULT;
@@ -154,22 +147,19 @@ int cmd_validate(int argc, char **argv)
 		hw_spec_free(hw);
 		return 2;
 	}
-	if ((rc = validate_load_format(measured, format, &v, err)) != RL_OK)
+	if (!(lib = rl_api_hw_adopt(hw))) {
+		hw_spec_free(hw);
+		rl_errf(err, "out of memory");
+		rc = RL_EIO;
 		goto fail;
-	if (proto)
-		validate_set_protocol(v, protocol);
-	/* every row is one the simulator takes (cheap), so that bad input
-	 * is refused before DIR is touched ... */
-	for (size_t i = 0; i < v->n; i++) {
-		char why[RL_ERR_LEN];
-
-		if (gpu_check_gemm(hw, &v->rows[i].g, why) != RL_OK) {
-			rl_errf(err, "%.200s:%d: %.290s", measured,
-				v->rows[i].line, why);
-			rc = RL_EINPUT;
-			goto fail;
-		}
 	}
+	/* the library's validation (sim/api/ridgeline.h), which refuses bad
+	 * rows before anything is simulated ... */
+	if ((rc = ridgeline_validation_load(lib, measured,
+					    validate_format_name(format),
+					    proto, &val, err)) != RL_OK)
+		goto fail;
+	v = rl_api_validation_set(val);
 	/* ... and DIR is made (parents included) and locked before the
 	 * simulation, as by run: a bad -o costs nothing and loses nothing;
 	 * the lock is held until the process exits */
@@ -180,10 +170,10 @@ int cmd_validate(int argc, char **argv)
 	}
 	if (dir)
 		out_clean_stale(dir);
-	if ((rc = validate_run(v, hw, (int)jobs, err)) != RL_OK)
+	if ((rc = ridgeline_validation_run(val, (int)jobs, err)) != RL_OK)
 		goto fail;
 	printf("validate: %s on %s, %zu GEMMs (protocol %s)\n", measured,
-	       hw->name, v->n, proto ? proto : v->protocol_column ? "per row" :
+	       ridgeline_hw_name(lib), v->n, proto ? proto : v->protocol_column ? "per row" :
 	       validate_protocol_name(VALIDATE_PROTOCOL_DEFAULT));
 	cli_validate_table(v);
 	if (dir) {
@@ -192,14 +182,14 @@ int cmd_validate(int argc, char **argv)
 			goto fail;
 		printf("wrote %s\n", path);
 	}
-	validate_free(v);
-	hw_spec_free(hw);
+	ridgeline_validation_free(val);
+	ridgeline_hw_free(lib);
 	out_dir_unlock(lock);
 	return 0;
 fail:
 	fprintf(stderr, "ridgeline validate: %s\n", err);
-	validate_free(v);
-	hw_spec_free(hw);
+	ridgeline_validation_free(val);
+	ridgeline_hw_free(lib);
 	out_dir_unlock(lock);
 	return cli_exit_code(rc);
 }

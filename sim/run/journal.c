@@ -505,6 +505,13 @@ int journal_open(const char *dir, const char *experiment_name,
 	}
 	j->fd = -1;
 	pthread_mutex_init(&j->lock, NULL);
+	if (!dir) {
+		/* no directory: a journal that keeps nothing (the library's
+		 * ridgeline_experiment_run, which writes no files) */
+		snprintf(j->path, sizeof j->path, "(no journal)");
+		*out = j;
+		return RL_OK;
+	}
 	snprintf(j->path, sizeof j->path, "%s/%s", dir, JOURNAL_NAME);
 
 	if (!fresh && !(buf = slurp(j->path, &len, err)) && errno != ENOENT) {
@@ -565,6 +572,10 @@ int journal_append(struct journal *j, const char *key,
 	size_t len, done = 0;
 	int rc = RL_OK;
 
+	if (j->fd < 0) { /* opened without a directory: nothing to keep */
+		free(res);
+		return RL_OK;
+	}
 	if (!res) {
 		rl_errf(err, "%s: out of memory", j->path);
 		return RL_EIO;

@@ -50,7 +50,8 @@ typedef int (*journal_replay_fn)(void *ctx, const char *key,
 
 /* Open DIR/journal.jsonl. If it is absent, or `fresh`, start a new one
  * with this fingerprint. Otherwise the header must match (else RL_EINPUT
- * with a message suggesting --fresh), and every record is replayed. */
+ * with a message suggesting --fresh), and every record is replayed.
+ * dir NULL: a journal that keeps nothing (no file; appends succeed). */
 int journal_open(const char *dir, const char *experiment_name,
 		 const char *fingerprint, int fresh, journal_replay_fn replay,
 		 void *ctx, struct journal **out, char *err);

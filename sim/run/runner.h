@@ -24,7 +24,8 @@
 #include "sim/run/experiment.h"
 
 struct run_opts {
-	const char *dir;  /* output directory, holds the journal */
+	const char *dir;  /* output directory, holds the journal; NULL:
+			   * no journal, nothing written */
 	int fresh;        /* discard an existing journal */
 	int progress;     /* draw a progress bar on stderr */
 };

@@ -536,14 +536,17 @@ int validate_write_csv(const struct validate_set *v, const char *path,
 	fputs("m,n,k,dtype,measured_ms,predicted_ms,error_pct,regime,tile,"
 	      "split_k\n", f);
 	for (size_t i = 0; i < v->n; i++) {
-		const struct validate_row *r = &v->rows[i];
-
-		fprintf(f, "%llu,%llu,%llu,%s,%.6f,%.6f,%.2f,%s,%s,%d\n",
-			(unsigned long long)r->g.m, (unsigned long long)r->g.n,
-			(unsigned long long)r->g.k, rl_dtype_name(r->g.dtype),
-			r->measured_ms, r->predicted_ms, r->error_pct,
-			validate_regime_name(r->regime), r->sim.tile,
-			r->sim.split_k);
+		validate_row_csv(f, &v->rows[i]);
+		fputc('\n', f);
 	}
 	return out_file_commit(&o, err);
+}
+
+void validate_row_csv(FILE *f, const struct validate_row *r)
+{
+	fprintf(f, "%llu,%llu,%llu,%s,%.6f,%.6f,%.2f,%s,%s,%d",
+		(unsigned long long)r->g.m, (unsigned long long)r->g.n,
+		(unsigned long long)r->g.k, rl_dtype_name(r->g.dtype),
+		r->measured_ms, r->predicted_ms, r->error_pct,
+		validate_regime_name(r->regime), r->sim.tile, r->sim.split_k);
 }

@@ -130,5 +130,8 @@ const char *validate_regime_name(enum validate_regime r);
  * then regime,tile,split_k) to path atomically (temp file + rename). */
 int validate_write_csv(const struct validate_set *v, const char *path,
 		       char *err);
+/* One row of validation.csv, without its newline (the library's
+ * ridgeline_validation_row() text is this line). */
+void validate_row_csv(FILE *f, const struct validate_row *r);
 
 #endif

@@ -11,8 +11,9 @@
  * link has been busy for the exact total rounded up to the next ps (never
  * drifting by up to 1 ps per request, which for 64-byte requests on a
  * 48.4 GB/s channel would be a 0.08 % error per request, always the same
- * way). EPS absorbs the floating-point error of the division so that an
- * exact integral time (100 B at 1 B/ps) is not charged 101 ps.
+ * way). EPS (SIM_SERVER_EPS) absorbs the floating-point error of the
+ * division so that an exact integral time (100 B at 1 B/ps) is not charged
+ * 101 ps.
  */
 #include "sim/engine/server.h"
 
@@ -20,7 +21,6 @@
 #include <math.h>
 
 #define PS_PER_S 1e12
-#define EPS 1e-6 /* ps */
 
 void sim_server_init(struct sim_server *sv, double rate_bytes_per_s,
 		     sim_time_t latency_ps, int keep_samples)
@@ -51,31 +51,12 @@ void sim_server_reset(struct sim_server *sv)
 	sim_stats_reset(&sv->wait);
 }
 
-sim_time_t sim_server_request(struct sim_server *sv, sim_time_t arrival,
-			      double bytes)
+/* sim_server_request() is inline in server.h (the hot path); this is its
+ * cold part. If keeping the sample fails to allocate, this wait is missing
+ * from the statistics; the timing is unaffected. */
+void sim_server_record_wait(struct sim_server *sv, double wait_ps)
 {
-	sim_time_t s = arrival > sv->free_at ? arrival : sv->free_at;
-	double exact = bytes * sv->ps_per_byte - sv->carry;
-	sim_time_t d = 0;
-
-	assert(bytes >= 0.0);
-	if (exact > EPS) {
-		/* ceil(exact - EPS) without the libm call */
-		double x = exact - EPS;
-
-		d = (sim_time_t)x;
-		d += (double)d < x;
-	}
-	sv->carry = (double)d - exact;
-	sv->free_at = s + d;
-	sv->busy_ps += (double)d;
-	sv->requests++;
-	sv->bytes += bytes;
-	/* if keeping the sample fails to allocate, this wait is missing from
-	 * the statistics; the timing is unaffected */
-	if (sv->track_wait)
-		(void)sim_stats_add(&sv->wait, (double)(s - arrival));
-	return sv->free_at + sv->latency;
+	(void)sim_stats_add(&sv->wait, wait_ps);
 }
 
 sim_time_t sim_server_submit(struct sim_server *sv, struct sim_engine *e,

@@ -52,6 +52,7 @@ struct gpu_mem {
  * 4 KiB: a tile block (8–32 KiB) spreads over 2–8 slices and channels,
  * and streaming blocks land round-robin on all of them. */
 #define GPU_CHUNK_BYTES 4096.0
+#define GPU_CHUNK_SHIFT 12 /* log2(GPU_CHUNK_BYTES) */
 /* Merged trace steps (trace.h) make large requests; they are cut into at
  * most GPU_MAX_CHUNKS chunks so the cost per request stays bounded. */
 #define GPU_MAX_CHUNKS 8
@@ -108,7 +109,8 @@ static inline sim_time_t gpu_spread(struct sim_server *sv, unsigned n,
 				    sim_time_t t, uint64_t addr, double bytes)
 {
 	sim_time_t done = t;
-	uint64_t x = (uint64_t)(addr / GPU_CHUNK_BYTES);
+	/* addr / GPU_CHUNK_BYTES, exact: addresses are far below 2^53 */
+	uint64_t x = addr >> GPU_CHUNK_SHIFT;
 	double chunk = gpu_chunk_bytes(bytes);
 
 	while (bytes > 0) {

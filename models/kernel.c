@@ -127,24 +127,26 @@ int kernel_config_make(const struct hw_spec *hw, const struct gemm *g, int bm,
 }
 
 int kernel_config_stream_k(const struct hw_spec *hw, const struct gemm *g,
-			   struct kernel_config *cfg)
+			   struct kernel_config *cfg, int pieces)
 {
 	uint64_t tiles = cfg->tiles_m * cfg->tiles_n;
 	uint64_t slots = (uint64_t)hw->sm.count * (uint64_t)cfg->ctas_per_sm;
 	uint64_t rest = tiles % slots;
-	uint64_t p;
+	uint64_t p = pieces > 0 ? (uint64_t)pieces : 0;
+	uint64_t piece = p > 0 ? ceil_div(cfg->ksteps, p) : 0;
 
+	(void)g;
 	/* a hybrid needs a full wave to run whole: with fewer tiles than
 	 * slots the decomposition is split-K, which split_k > 1 covers */
-	if (cfg->split_k != 1 || rest == 0 || tiles < slots)
+	if (cfg->split_k != 1 || rest == 0 || tiles < slots || p < 2)
 		return RL_EINPUT;
-	p = slots / rest;
-	if (p > cfg->ksteps / 2)
-		p = cfg->ksteps / 2;
-	/* no empty piece: ceil(ksteps / p) · (p - 1) < ksteps */
-	while (p >= 2 && ceil_div(cfg->ksteps, p) * (p - 1) >= cfg->ksteps)
-		p--;
-	if (p < 2)
+	/* pieces of at least two BK-slices, none empty:
+	 * ceil(ksteps / p) · (p - 1) < ksteps */
+	if (cfg->ksteps < 2 * p || piece * (p - 1) >= cfg->ksteps)
+		return RL_EINPUT;
+	/* the spread wave must be shorter than the ragged wave it replaces:
+	 * rounds of slots times piece length, in k-steps */
+	if (ceil_div(rest * p, slots) * piece >= cfg->ksteps)
 		return RL_EINPUT;
 	cfg->tail_tiles = rest;
 	cfg->tail_split = (int)p;
@@ -215,7 +217,7 @@ double kernel_estimate_us(const struct hw_spec *hw, const struct gemm *g,
 	double t_port = per_sm * (c->bm + c->bn / pair) * c->bk *
 			e / (hw->sm.l2_bytes_per_clk * clk);
 	double t_l2 = l2_bytes / (hw->l2.bytes_per_clk * clk);
-	double waves = ceil(whole / slots) + (tail > 0);
+	double waves = ceil(whole / slots) + ceil(tail * sk / slots);
 	double t_lat = waves * (lat + c->ksteps * lat / c->stages);
 	double full = floor(whole / slots);
 	double rest = whole - full * slots;
@@ -226,12 +228,17 @@ double kernel_estimate_us(const struct hw_spec *hw, const struct gemm *g,
 		t += wave_time(c, rest, sms, t_step, step_bytes,
 			       miss > 1 ? 1 : miss, lat, bw);
 	if (tail > 0) {
-		/* the spread last wave: every slot runs one short piece */
+		/* the spread last wave: rounds of short pieces over the slots */
 		struct kernel_config pc = *c;
+		double np = tail * sk, rounds = floor(np / slots);
 
 		pc.ksteps = (uint64_t)piece;
-		t += wave_time(&pc, tail * sk, sms, t_step, step_bytes,
-			       miss > 1 ? 1 : miss, lat, bw);
+		t += rounds * wave_time(&pc, slots, sms, t_step, step_bytes,
+					miss > 1 ? 1 : miss, lat, bw);
+		if (np > rounds * slots)
+			t += wave_time(&pc, np - rounds * slots, sms, t_step,
+				       step_bytes, miss > 1 ? 1 : miss, lat,
+				       bw);
 	}
 	if (t_mem > t)
 		t = t_mem;
@@ -288,10 +295,23 @@ static int split_k_offered(const struct hw_spec *hw,
 	return tiles < (hw->tensor.warpgroup_mma ? 1 : SPLITK_MAX_WAVES) * slots;
 }
 
+/* Keep c in *out if it is the first candidate or beats *out; equal
+ * estimates keep candidate order. */
+static void consider(const struct hw_spec *hw, const struct gemm *g,
+		     struct kernel_config *c, struct kernel_config *out,
+		     int *found)
+{
+	c->est_us = kernel_estimate_us(hw, g, c);
+	if (!*found || c->est_us < out->est_us) {
+		*out = *c;
+		*found = 1;
+	}
+}
+
 int kernel_choose(const struct hw_spec *hw, const struct gemm *g,
 		  struct kernel_config *out)
 {
-	struct kernel_config c;
+	struct kernel_config c, whole;
 	int found = 0;
 
 	for (size_t t = 0; t < NELEM(tiles); t++)
@@ -304,28 +324,25 @@ int kernel_choose(const struct hw_spec *hw, const struct gemm *g,
 				continue;
 			if (bks[b] == 128 && rl_dtype_bytes(g->dtype) != 1)
 				continue;
-			for (size_t s = 0; s < NELEM(splits); s++) {
+			if (kernel_config_make(hw, g, tiles[t][0], tiles[t][1],
+					       bks[b], 1, &whole) != RL_OK)
+				continue;
+			consider(hw, g, &whole, out, &found);
+			for (size_t s = 1; s < NELEM(splits); s++) {
 				if (kernel_config_make(hw, g, tiles[t][0],
 						       tiles[t][1], bks[b],
-						       splits[s], &c) != RL_OK)
-					continue;
-				if (splits[s] > 1 && !split_k_offered(hw, &c))
-					continue;
-				c.est_us = kernel_estimate_us(hw, g, &c);
-				/* equal estimates keep candidate order */
-				if (!found || c.est_us < out->est_us) {
-					*out = c;
-					found = 1;
-				}
+						       splits[s], &c) == RL_OK &&
+				    split_k_offered(hw, &c))
+					consider(hw, g, &c, out, &found);
 				/* SM90 kernel family (warpgroup MMA, TMA):
 				 * the persistent stream-K scheduler is a
-				 * candidate too */
-				if (!hw->tensor.warpgroup_mma ||
-				    kernel_config_stream_k(hw, g, &c) != RL_OK)
-					continue;
-				c.est_us = kernel_estimate_us(hw, g, &c);
-				if (c.est_us < out->est_us)
-					*out = c;
+				 * candidate too, the ragged wave's tiles in
+				 * as many pieces as a split-K has slabs */
+				c = whole;
+				if (hw->tensor.warpgroup_mma &&
+				    kernel_config_stream_k(hw, g, &c,
+							   splits[s]) == RL_OK)
+					consider(hw, g, &c, out, &found);
 			}
 		}
 	return found ? RL_OK : RL_EINPUT;

@@ -49,11 +49,12 @@ int kernel_config_make(const struct hw_spec *hw, const struct gemm *g, int bm,
 /* Turn cfg (split_k = 1) into the stream-K hybrid of CUTLASS 3.x SM90
  * kernels (persistent tile scheduler, StreamK decomposition): the tiles of
  * the full waves run whole; the tiles of the ragged last wave are split
- * along K so that the last wave's work is spread over every CTA slot.
- * 0, or RL_EINPUT when there is no full wave, no ragged wave to spread, or a piece
- * would be shorter than two BK-slices. */
+ * along K into `pieces` pieces each, played in rounds over every CTA slot.
+ * 0, or RL_EINPUT when there is no full wave or no ragged wave, a piece
+ * would be empty or shorter than two BK-slices, or the rounds of pieces
+ * would take no less than the ragged wave they replace. */
 int kernel_config_stream_k(const struct hw_spec *hw, const struct gemm *g,
-			   struct kernel_config *cfg);
+			   struct kernel_config *cfg, int pieces);
 
 /* Analytic time estimate of a configuration, µs (see the header comment). */
 double kernel_estimate_us(const struct hw_spec *hw, const struct gemm *g,

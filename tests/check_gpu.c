@@ -358,7 +358,7 @@ END_TEST
 /* Stream-K (SM90 kernel family): 513x4096x2048 with 128x128x64 tiles is
  * 5 x 32 = 160 tiles on 132 one-CTA slots of an H100: 132 tiles run whole,
  * the 160 mod 132 = 28 tiles of the ragged wave are split into
- * floor(132 / 28) = 4 pieces of ceil(32 / 4) = 8 k-steps: 132 + 112 = 244
+ * 4 pieces of ceil(32 / 4) = 8 k-steps (one round: 112 <= 132): 132 + 112 = 244
  * CTAs. Every k-step of every tile is played exactly once, and the spread
  * last wave (a quarter of a wave) beats the data-parallel kernel's. */
 START_TEST(test_stream_k_spreads_the_ragged_wave)
@@ -375,7 +375,7 @@ START_TEST(test_stream_k_spreads_the_ragged_wave)
 			 RL_OK);
 	ck_assert_int_eq(dp.ctas_per_sm, 1);
 	sk = dp;
-	ck_assert_int_eq(kernel_config_stream_k(hw, &g, &sk), RL_OK);
+	ck_assert_int_eq(kernel_config_stream_k(hw, &g, &sk, 4), RL_OK);
 	ck_assert_uint_eq(sk.tail_tiles, 28);
 	ck_assert_int_eq(sk.tail_split, 4);
 	ck_assert_uint_eq(sk.ctas, 244);

@@ -154,12 +154,47 @@ START_TEST(test_chooser_rules_and_memory_floor)
 	/* on the H100 a stream-K candidate exists for this ragged grid */
 	ck_assert_int_eq(kernel_config_make(h100, &ragged, 128, 128, 64, 1, &c),
 			 RL_OK);
-	ck_assert_int_eq(kernel_config_stream_k(h100, &ragged, &c), RL_OK);
+	ck_assert_int_eq(kernel_config_stream_k(h100, &ragged, &c, 4), RL_OK);
 	/* and never for one without a full wave: 1 x 16 tiles */
 	ck_assert_int_eq(kernel_config_make(h100, &gemv, 64, 1024 / 4, 64, 1,
 					    &c), RL_OK);
-	ck_assert_int_eq(kernel_config_stream_k(h100, &gemv, &c), RL_EINPUT);
+	ck_assert_int_eq(kernel_config_stream_k(h100, &gemv, &c, 4), RL_EINPUT);
 	hw_spec_free(a100);
+	hw_spec_free(h100);
+}
+END_TEST
+
+/* Stream-K pieces play in rounds over the slots, and a split that does
+ * not shorten the ragged wave is refused. 1537x4096x16384 in 128x256x32
+ * tiles on the H100 (one CTA per SM): 13 x 16 = 208 tiles, 76 past the
+ * first wave of 132, 512 k-steps per tile. Two pieces each: 152 pieces,
+ * two rounds of 256 steps = the 512 of the data-parallel wave, refused;
+ * twelve: 912 pieces in ceil(912 / 132) = 7 rounds of ceil(512 / 12) = 43
+ * steps = 301 (an even spread would be 76 x 512 / 132 = 295); 132 + 912
+ * CTAs. Pieces shorter than two slices or with an empty last piece are
+ * refused too: 512 / 300 leaves pieces of 2 steps, 256 of them cover all
+ * 512 — the 257th to 300th would be empty. */
+START_TEST(test_stream_k_rounds_and_refusals)
+{
+	struct hw_spec *h100 = load_hw("h100-sxm");
+	struct gemm g = { 1537, 4096, 16384, RL_BF16 };
+	struct kernel_config c, w;
+
+	ck_assert_int_eq(kernel_config_make(h100, &g, 128, 256, 32, 1, &w),
+			 RL_OK);
+	ck_assert_int_eq(w.ctas_per_sm, 1);
+	ck_assert_uint_eq(w.ksteps, 512);
+	c = w;
+	ck_assert_int_eq(kernel_config_stream_k(h100, &g, &c, 2), RL_EINPUT);
+	c = w;
+	ck_assert_int_eq(kernel_config_stream_k(h100, &g, &c, 12), RL_OK);
+	ck_assert_uint_eq(c.tail_tiles, 76);
+	ck_assert_int_eq(c.tail_split, 12);
+	ck_assert_uint_eq(c.ctas, 132 + 912);
+	c = w;
+	ck_assert_int_eq(kernel_config_stream_k(h100, &g, &c, 300), RL_EINPUT);
+	c = w;
+	ck_assert_int_eq(kernel_config_stream_k(h100, &g, &c, 1), RL_EINPUT);
 	hw_spec_free(h100);
 }
 END_TEST
@@ -173,6 +208,7 @@ static Suite *kernel_suite(void)
 	tcase_add_test(tc, test_small_tile_is_register_limited_on_the_a100);
 	tcase_add_test(tc, test_tma_pipeline_takes_the_stages_shared_memory_holds);
 	tcase_add_test(tc, test_split_k_needs_two_slices_per_slab_and_no_empty_slab);
+	tcase_add_test(tc, test_stream_k_rounds_and_refusals);
 	tcase_add_test(tc, test_chooser_rules_and_memory_floor);
 	suite_add_tcase(s, tc);
 	return s;

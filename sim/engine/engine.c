@@ -49,6 +49,7 @@
 #define LINE 64        /* cache line, bytes */
 #define HUGE_PAGE (2u << 20) /* bytes */
 #define DEFAULT_CAP 1024
+#define PREFETCH_MIN 2048 /* keys (32 KiB): smaller heaps stay in L1 */
 
 #if defined(__GNUC__)
 #define likely(x) __builtin_expect(!!(x), 1)
@@ -245,7 +246,10 @@ static inline void heap_pop(struct sim_engine *e)
 		if (likely(c + 3 < n)) {
 			size_t g = 4 * c + 1, a, b;
 
-			if (g < n) { /* g + 15 < cap + SLACK: in the array */
+			/* g + 15 < cap + SLACK: in the array; a heap that fits
+			 * the L1 cache is not worth the prefetches (5 % of the
+			 * GPU model's instructions) */
+			if (g < n && n >= PREFETCH_MIN) {
 				prefetch(&h[g]);
 				prefetch(&h[g + 4]);
 				prefetch(&h[g + 8]);

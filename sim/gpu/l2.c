@@ -24,7 +24,8 @@
  * the DRAM channels like any write, queued behind their other work; the
  * kernel cannot end before the last write-back (otherwise a
  * write-dominated GEMM, small k, would beat the DRAM roofline).
- * O(1) per request besides the per-chunk server calls.
+ * O(1) per request besides the per-chunk server calls; a block's state is
+ * one 32-byte record (struct blk).
  */
 #include "sim/gpu/mem.h"
 
@@ -35,6 +36,16 @@
 
 #define NIL UINT32_MAX
 
+/* One block's state, together: a request touches one 32-byte record (and
+ * its LRU neighbours') instead of six arrays. */
+struct blk {
+	uint32_t prev, next; /* LRU list links, NIL-terminated */
+	float size;          /* resident bytes, 0 = absent */
+	uint8_t dirty;       /* written and not yet written back */
+	sim_time_t ready;    /* time the block's data is in L2, ps */
+	uint64_t addr;       /* address, kept for the write-back of a dirty block */
+};
+
 struct l2 {
 	struct gpu_mem base;
 	unsigned nsl;           /* slices */
@@ -43,33 +54,29 @@ struct l2 {
 	double capacity;        /* bytes */
 	double used;            /* bytes resident */
 	uint64_t nids;
-	uint32_t *prev, *next;  /* LRU list links, NIL-terminated */
-	float *size;            /* resident bytes per block, 0 = absent */
-	uint8_t *dirty;         /* written and not yet written back */
-	uint64_t *addr;         /* address of each dirty block */
-	sim_time_t *ready;      /* time the block's data is in L2 */
+	struct blk *blk;        /* per block id */
 	uint32_t head, tail;    /* MRU, LRU */
 	double read_bytes, write_bytes, hit_bytes;
 };
 
 static void unlink_block(struct l2 *c, uint32_t b)
 {
-	if (c->prev[b] != NIL)
-		c->next[c->prev[b]] = c->next[b];
+	if (c->blk[b].prev != NIL)
+		c->blk[c->blk[b].prev].next = c->blk[b].next;
 	else
-		c->head = c->next[b];
-	if (c->next[b] != NIL)
-		c->prev[c->next[b]] = c->prev[b];
+		c->head = c->blk[b].next;
+	if (c->blk[b].next != NIL)
+		c->blk[c->blk[b].next].prev = c->blk[b].prev;
 	else
-		c->tail = c->prev[b];
+		c->tail = c->blk[b].prev;
 }
 
 static void push_mru(struct l2 *c, uint32_t b)
 {
-	c->prev[b] = NIL;
-	c->next[b] = c->head;
+	c->blk[b].prev = NIL;
+	c->blk[b].next = c->head;
 	if (c->head != NIL)
-		c->prev[c->head] = b;
+		c->blk[c->head].prev = b;
 	c->head = b;
 	if (c->tail == NIL)
 		c->tail = b;
@@ -79,24 +86,24 @@ static void push_mru(struct l2 *c, uint32_t b)
  * victims are written back to the next level at time t. */
 static void insert(struct l2 *c, sim_time_t t, uint32_t b, double bytes)
 {
-	if (c->size[b] > 0) {
+	if (c->blk[b].size > 0) {
 		unlink_block(c, b);
-		c->used -= c->size[b];
+		c->used -= c->blk[b].size;
 	}
 	while (c->used + bytes > c->capacity && c->tail != NIL) {
 		uint32_t v = c->tail;
 
 		unlink_block(c, v);
-		c->used -= c->size[v];
-		if (c->dirty[v]) {
+		c->used -= c->blk[v].size;
+		if (c->blk[v].dirty) {
 			struct gpu_mem *n = c->base.next;
 
-			n->ops->write(n, t, v, c->addr[v], c->size[v]);
-			c->dirty[v] = 0;
+			n->ops->write(n, t, v, c->blk[v].addr, c->blk[v].size);
+			c->blk[v].dirty = 0;
 		}
-		c->size[v] = 0;
+		c->blk[v].size = 0;
 	}
-	c->size[b] = (float)bytes;
+	c->blk[b].size = (float)bytes;
 	c->used += bytes;
 	push_mru(c, b);
 }
@@ -121,21 +128,22 @@ static sim_time_t l2_read(struct gpu_mem *m, sim_time_t t, uint64_t block,
 	sim_time_t svc, done, dram;
 
 	c->read_bytes += bytes;
-	if (c->size[b] > 0) {
+	if (c->blk[b].size > 0) {
 		c->hit_bytes += bytes;
 		unlink_block(c, b);
 		push_mru(c, b);
-		done = slices(c, t, addr, bytes / share, &svc);
-		return done > c->ready[b] ? done : c->ready[b];
+		done = slices(c, t, addr, share > 1 ? bytes / share : bytes,
+			      &svc);
+		return done > c->blk[b].ready ? done : c->blk[b].ready;
 	}
 	/* a miss occupies the slices and the DRAM channels for its bytes;
 	 * both see the request now (pipelined stages: the slower one sets
 	 * the pace, the DRAM load latency is the latency) */
 	insert(c, t, b, bytes);
-	slices(c, t, addr, bytes / share, &svc);
+	slices(c, t, addr, share > 1 ? bytes / share : bytes, &svc);
 	dram = m->next->ops->read(m->next, t, block, addr, bytes, 1);
 	done = dram > svc ? dram : svc;
-	c->ready[b] = done;
+	c->blk[b].ready = done;
 	return done;
 }
 
@@ -148,10 +156,10 @@ static sim_time_t l2_write(struct gpu_mem *m, sim_time_t t, uint64_t block,
 
 	c->write_bytes += bytes;
 	insert(c, t, b, bytes);
-	c->dirty[b] = 1;
-	c->addr[b] = addr;
+	c->blk[b].dirty = 1;
+	c->blk[b].addr = addr;
 	done = slices(c, t, addr, bytes, &svc);
-	c->ready[b] = done;
+	c->blk[b].ready = done;
 	return done;
 }
 
@@ -177,12 +185,7 @@ static void l2_free(struct gpu_mem *m)
 	for (unsigned i = 0; c->sl && i < c->nsl; i++)
 		sim_server_destroy(&c->sl[i]);
 	free(c->sl);
-	free(c->prev);
-	free(c->next);
-	free(c->size);
-	free(c->ready);
-	free(c->dirty);
-	free(c->addr);
+	free(c->blk);
 	free(c);
 }
 
@@ -195,14 +198,14 @@ sim_time_t gpu_l2_flush(struct gpu_mem *m, sim_time_t t)
 	struct l2 *c = (struct l2 *)m;
 	sim_time_t done = t;
 
-	for (uint32_t b = c->head; b != NIL; b = c->next[b])
-		if (c->dirty[b]) {
+	for (uint32_t b = c->head; b != NIL; b = c->blk[b].next)
+		if (c->blk[b].dirty) {
 			sim_time_t w = m->next->ops->write(m->next, t, b,
-							   c->addr[b],
-							   c->size[b]);
+							   c->blk[b].addr,
+							   c->blk[b].size);
 
 			done = w > done ? w : done;
-			c->dirty[b] = 0;
+			c->blk[b].dirty = 0;
 		}
 	return done;
 }
@@ -212,7 +215,7 @@ void gpu_l2_preload(struct gpu_mem *m, uint64_t block, double bytes)
 	struct l2 *c = (struct l2 *)m;
 
 	insert(c, 0, (uint32_t)block, bytes);
-	c->ready[block] = 0;
+	c->blk[block].ready = 0;
 }
 
 struct gpu_mem *gpu_l2_new(const struct hw_spec *hw, uint64_t nids,
@@ -231,14 +234,8 @@ struct gpu_mem *gpu_l2_new(const struct hw_spec *hw, uint64_t nids,
 	c->nsl = (unsigned)hw->l2.slices;
 	c->nids = nids;
 	c->sl = calloc(c->nsl, sizeof(*c->sl));
-	c->prev = malloc(nids * sizeof(*c->prev));
-	c->next = malloc(nids * sizeof(*c->next));
-	c->size = calloc(nids, sizeof(*c->size));
-	c->ready = calloc(nids, sizeof(*c->ready));
-	c->dirty = calloc(nids, sizeof(*c->dirty));
-	c->addr = calloc(nids, sizeof(*c->addr));
-	if (!c->sl || !c->prev || !c->next || !c->size || !c->ready ||
-	    !c->dirty || !c->addr) {
+	c->blk = calloc(nids, sizeof(*c->blk));
+	if (!c->sl || !c->blk) {
 		c->base.next = NULL;
 		l2_free(&c->base);
 		return NULL;

@@ -215,6 +215,7 @@ int ridgeline_gemm(const ridgeline_hw *hw, uint64_t m, uint64_t n, uint64_t k,
 	char *e = ERRBUF(err, scratch);
 	struct gemm g = {.m = m, .n = n, .k = k, .dtype = RL_BF16};
 	struct gpu_opts go = {.l2_warm = l2_warm != 0};
+	struct gpu_recorder rec;
 	struct result_row row;
 	int rc;
 
@@ -234,7 +235,12 @@ int ridgeline_gemm(const ridgeline_hw *hw, uint64_t m, uint64_t n, uint64_t k,
 	row.batch = (int)g.m;
 	row.g = g;
 	roofline_gemm(hw->spec, &g, &row.roof);
-	if ((rc = gpu_simulate_gemm(hw->spec, &g, &go, &row.sim, e)))
+	/* the critical-path parts are result fields: record them */
+	attrib_init(&rec, 0);
+	go.rec = &rec;
+	rc = gpu_simulate_gemm(hw->spec, &g, &go, &row.sim, e);
+	attrib_destroy(&rec);
+	if (rc)
 		return rc;
 	return wrap(&row, NULL, NULL, out, e);
 }

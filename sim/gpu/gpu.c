@@ -44,6 +44,7 @@
 #include "models/trace.h"
 #include "sim/engine/engine.h"
 #include "sim/engine/server.h"
+#include "sim/gpu/attrib.h"
 #include "sim/gpu/mem.h"
 
 struct sm {
@@ -76,6 +77,7 @@ struct gpu {
 	uint64_t done_ctas;
 	double flops;         /* useful FLOPs executed */
 	sim_time_t end;       /* time the last CTA finished */
+	struct gpu_recorder *rec; /* observer (attrib.h); NULL: none */
 };
 
 #define ARG(slot, step) (((uint64_t)(slot) << 40) | (uint64_t)(step))
@@ -108,21 +110,32 @@ static void issue_load(struct gpu *g, unsigned si, uint64_t s)
 	 * the B tile: one multicast transfer through L2 feeds them all */
 	tb = g->mem->ops->read(g->mem, now, st.b.block, st.b.addr, st.b.bytes,
 			       g->multicast);
+	if (g->rec)
+		attrib_load(g->rec, si, s, now, t, ta, tb, &st, g->multicast);
 	sim_engine_schedule(g->e, max_t(t, max_t(ta, tb)), ev_data, g,
 			    ARG(si, s));
 }
 
-static void start_cta(struct gpu *g, unsigned si)
+/* Start the main loop of the CTA in slot si (its loads of the first stages). */
+static void run_segment(struct gpu *g, unsigned si)
 {
 	struct slot *sl = &g->slots[si];
 	uint64_t s;
 
-	trace_cta_at(&g->tr, g->next_cta++, &sl->c);
 	sl->next_mma = sl->next_load = sl->c.s0;
 	memset(sl->ready, 0, g->stages);
 	for (s = sl->c.s0; s < sl->c.s1 && s < sl->c.s0 + g->stages; s++)
 		issue_load(g, si, s);
 	sl->next_load = s;
+}
+
+static void start_cta(struct gpu *g, unsigned si)
+{
+	trace_cta_at(&g->tr, g->next_cta++, &g->slots[si].c);
+	if (g->rec)
+		attrib_cta_start(g->rec, si, g->slots[si].sm, g->next_cta - 1,
+				 &g->tr, &g->slots[si].c, sim_engine_now(g->e));
+	run_segment(g, si);
 }
 
 static void ev_start(struct sim_engine *e, void *ctx, uint64_t arg)
@@ -140,9 +153,16 @@ static void ev_data(struct sim_engine *e, void *ctx, uint64_t arg)
 	double mma = g->tr.k.step_cycles * g->tr.group;
 
 	sl->ready[ARG_STEP(arg) % g->stages] = 1;
+	if (g->rec)
+		attrib_data(g->rec, si, ARG_STEP(arg), now);
 	while (sl->next_mma < sl->c.s1 &&
 	       sl->ready[sl->next_mma % g->stages]) {
+		sim_time_t start = max_t(now, sm->tensor.free_at);
 		sim_time_t end = sim_server_request(&sm->tensor, now, mma);
+
+		if (g->rec)
+			attrib_mma(g->rec, si, sl->sm, sl->next_mma,
+				   ARG_STEP(arg), now, start, end);
 
 		sl->ready[sl->next_mma % g->stages] = 0;
 		sim_engine_schedule(e, end, ev_mma_done, g,
@@ -158,7 +178,7 @@ static sim_time_t epilogue(struct gpu *g, struct slot *sl)
 	sim_time_t now = sim_engine_now(g->e);
 	struct trace_load c = trace_c_store(&g->tr, &sl->c);
 	uint64_t split = sl->c.split;
-	sim_time_t t;
+	sim_time_t t, w;
 
 	if (split > 1) {
 		uint64_t tile = sl->c.tm * g->tr.k.tiles_n + sl->c.tn;
@@ -197,8 +217,10 @@ static sim_time_t epilogue(struct gpu *g, struct slot *sl)
 							 c.addr, c.bytes)));
 	}
 	t = sim_server_request(&sm->port, now, c.bytes);
-	return max_t(t, g->mem->ops->write(g->mem, now, c.block, c.addr,
-					   c.bytes));
+	w = g->mem->ops->write(g->mem, now, c.block, c.addr, c.bytes);
+	if (g->rec)
+		attrib_store(g->rec, t, w, c.bytes);
+	return max_t(t, w);
 }
 
 static void ev_mma_done(struct sim_engine *e, void *ctx, uint64_t arg)
@@ -210,20 +232,32 @@ static void ev_mma_done(struct sim_engine *e, void *ctx, uint64_t arg)
 	uint64_t bks = (uint64_t)g->tr.k.bk * g->tr.group;
 	uint64_t kv = g->tr.g.k - s * bks < bks ? g->tr.g.k - s * bks : bks;
 
+	if (g->rec)
+		attrib_mma_done(g->rec, si, sl->sm, s, sim_engine_now(e));
 	g->flops += 2.0 * (double)sl->c.rows * (double)sl->c.cols * (double)kv;
 	if (sl->next_load < sl->c.s1)
 		issue_load(g, si, sl->next_load++);
-	if (s + 1 == sl->c.s1)
-		sim_engine_schedule(e, epilogue(g, sl), ev_cta_done, g,
-				    ARG(si, 0));
+	if (s + 1 == sl->c.s1) {
+		sim_time_t done = epilogue(g, sl);
+
+		if (g->rec)
+			attrib_epilogue(g->rec, si, sim_engine_now(e), done,
+					sl->c.split > 1);
+		sim_engine_schedule(e, done, ev_cta_done, g, ARG(si, 0));
+	}
 }
 
 static void ev_cta_done(struct sim_engine *e, void *ctx, uint64_t arg)
 {
 	struct gpu *g = ctx;
 
+	if (g->rec)
+		attrib_segment_done(g->rec, ARG_SLOT(arg), sim_engine_now(e));
 	g->done_ctas++;
 	g->end = sim_engine_now(e);
+	if (g->rec)
+		attrib_cta_done(g->rec, ARG_SLOT(arg), g->end,
+				g->next_cta < g->tr.k.ctas);
 	if (g->next_cta < g->tr.k.ctas)
 		start_cta(g, ARG_SLOT(arg));
 }
@@ -450,7 +484,7 @@ int gpu_simulate_kernel(const struct hw_spec *spec, const struct gemm *gm,
 	struct hw_spec machine;
 	const struct hw_spec *hw = &machine;
 	struct gpu *g;
-	struct gpu_mem *hbm;
+	struct gpu_mem *hbm, *dram;
 	struct gpu_mem_stats hs, ls;
 	double clk;
 	sim_time_t t0, elapsed;
@@ -462,6 +496,7 @@ int gpu_simulate_kernel(const struct hw_spec *spec, const struct gemm *gm,
 	if (!g)
 		goto oom;
 	trace_init(&g->tr, gm, &kc, step_group(&kc));
+	g->rec = opts ? opts->rec : NULL;
 	g->nsm = (unsigned)hw->sm.count;
 	g->cps = (unsigned)kc.ctas_per_sm;
 	g->multicast = (unsigned)hw->sm.cluster_multicast;
@@ -479,9 +514,11 @@ int gpu_simulate_kernel(const struct hw_spec *spec, const struct gemm *gm,
 	nslots = g->nsm * g->cps;
 	g->e = sim_engine_new(4 * (size_t)nslots * g->stages);
 	hbm = gpu_hbm_new(hw);
-	g->mem = hbm ? gpu_l2_new(hw, g->tr.nids, hbm) : NULL;
+	/* a recorder watches DRAM through a pass-through level */
+	dram = hbm && g->rec ? attrib_probe(g->rec, hbm) : hbm;
+	g->mem = dram ? gpu_l2_new(hw, g->tr.nids, dram) : NULL;
 	if (!g->mem) {
-		gpu_mem_free(hbm);
+		gpu_mem_free(dram);
 		goto oom_g;
 	}
 	g->sms = calloc(g->nsm, sizeof(*g->sms));
@@ -518,6 +555,9 @@ int gpu_simulate_kernel(const struct hw_spec *spec, const struct gemm *gm,
 	}
 	/* CTA scheduler: breadth-first over SMs, then slot by slot */
 	t0 = (sim_time_t)(hw->launch.overhead_us * SIM_PS_PER_US);
+	if (g->rec && attrib_begin(g->rec, hw, &g->tr, g->nsm, g->cps,
+				   g->stages, t0) != RL_OK)
+		goto oom_g;
 	for (unsigned j = 0, n = 0; j < g->cps; j++)
 		for (unsigned i = 0; i < g->nsm && n < kc.ctas; i++, n++) {
 			unsigned si = i * g->cps + j;
@@ -536,10 +576,22 @@ int gpu_simulate_kernel(const struct hw_spec *spec, const struct gemm *gm,
 	 * C), on the critical path where they did not (a write-dominated,
 	 * small-k GEMM) — in a stream of calls the DRAM must carry every
 	 * call's bytes, so the call lasts at least that long. */
-	if (g->reduce_kernel)
+	if (g->reduce_kernel) {
+		sim_time_t e0 = g->end;
+
 		g->end = reduce_kernel(g, hw, g->end);
+		if (g->rec)
+			attrib_reduce(g->rec, e0, e0 + (sim_time_t)(
+				hw->launch.overhead_us * SIM_PS_PER_US), g->end);
+	}
 	elapsed = max_t(g->end, gpu_l2_flush(g->mem, t0));
 	memset(r, 0, sizeof(*r));
+	if (g->rec) {
+		attrib_finish(g->rec, g->end, elapsed);
+		for (int i = 0; i < ATTRIB_NPARTS; i++)
+			r->part_us[i] = (double)g->rec->total.ps[i] /
+					SIM_PS_PER_US;
+	}
 	r->time_us = (double)elapsed / SIM_PS_PER_US;
 	r->flops = g->flops;
 	r->bytes_min = gemm_bytes_min(gm);

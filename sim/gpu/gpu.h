@@ -13,6 +13,7 @@
 
 #include "hw/spec.h"
 #include "models/gemm.h"
+#include "sim/gpu/attrib.h"
 
 /* How the call is run. All zero: a cold L2 on a GPU that has been busy
  * for long, i.e. at clock.sustained_mhz (`gemm`, `run`: a layer in a
@@ -28,6 +29,9 @@ struct gpu_opts {
 				  * cyclic working set larger than the L2 */
 	int calls_before;   /* identical calls run back to back before the timed ones */
 	int calls_timed;    /* calls averaged in the timed window; 0 = steady state */
+	struct gpu_recorder *rec; /* NULL (default): nothing recorded; else
+				   * attribution (and timeline) observer,
+				   * sim/gpu/attrib.h — predictions unchanged */
 };
 
 struct gpu_result {
@@ -50,6 +54,9 @@ struct gpu_result {
 	char bound[16];        /* memory | compute | latency | tail */
 	uint64_t events;       /* engine events run */
 	double clock_mhz;      /* SM clock the kernel ran at (power-limited mean) */
+	double part_us[ATTRIB_NPARTS]; /* time_us by critical-path part, µs,
+					* in attrib_part order (attrib.h);
+					* all 0 unless gpu_opts.rec was set */
 };
 
 int gpu_simulate_gemm(const struct hw_spec *hw, const struct gemm *g,
@@ -71,6 +78,43 @@ int gpu_simulate_kernel(const struct hw_spec *hw, const struct gemm *g,
  * validating a whole experiment before anything runs. */
 int gpu_check_gemm(const struct hw_spec *hw, const struct gemm *g,
 		   char *err);
+
+struct attn_shape;
+struct attn_kernel;
+struct layer_op;
+/* FlashAttention over a KV cache (models/attention.h), its tile trace
+ * played on the same SMs, L2 and HBM as a GEMM's (sim/gpu/layer.c).
+ * flops are the useful (masked) FLOPs, tile the kernel ("fa2 64x128/s2",
+ * "/xS" for S KV splits), split_k the KV split. Same errors as
+ * gpu_simulate_gemm(). */
+int gpu_simulate_attention(const struct hw_spec *hw,
+			   const struct attn_shape *a,
+			   const struct gpu_opts *opts, struct gpu_result *out,
+			   char *err);
+/* Cheap checks of gpu_simulate_attention() (shape, kernel, CTA count). */
+int gpu_check_attention(const struct hw_spec *hw, const struct attn_shape *a,
+			char *err);
+/* The KV-cache append before attention (SGLang's set_kv_buffer, vLLM's
+ * reshape_and_cache): one launch, a DRAM round trip and 4·q·batch·kv_heads
+ * ·head_dim elements moved (K and V read and written), µs; part of the
+ * attn op's time. */
+double gpu_kv_append_us(const struct hw_spec *hw, const struct attn_shape *a);
+/* Analytic estimate of one attention call, µs (for the protocol's clock). */
+double gpu_attention_estimate_us(const struct hw_spec *hw,
+				 const struct attn_shape *a,
+				 const struct attn_kernel *k);
+/* Tensor parallelism's ring all-reduce of `bytes` per GPU over tp GPUs:
+ * launch.overhead_us + 2(tp - 1)·link.latency_us + 2(tp - 1)/tp · bytes /
+ * link.bandwidth_gbps; RL_EINPUT if the spec has no link bandwidth. */
+int gpu_simulate_allreduce(const struct hw_spec *hw, double bytes, int tp,
+			   struct gpu_result *out, char *err);
+/* Any op of a decoder layer (models/layer.h): GEMM, attention or
+ * all-reduce; and its cheap check. */
+int gpu_simulate_layer_op(const struct hw_spec *hw, const struct layer_op *op,
+			  const struct gpu_opts *opts, struct gpu_result *out,
+			  char *err);
+int gpu_check_layer_op(const struct hw_spec *hw, const struct layer_op *op,
+		       char *err);
 
 /* Largest kernel simulated: 2^20 CTAs (e.g. m = n = 262144 with 256x128
  * tiles) plays in seconds; beyond that time and memory grow without

@@ -41,6 +41,13 @@ static const struct {
 	D(l2_hit_rate), D(tensor_util), D(hbm_util), D(l2_util), D(waves),
 	D(clock_mhz),
 #undef D
+	/* the critical-path parts (sim/gpu/attrib.h), results.csv's names */
+#define P(i, f) {#f, offsetof(struct gpu_result, part_us) + (i) * sizeof(double)}
+	P(ATTRIB_FIXED, time_fixed_us), P(ATTRIB_FILL, time_fill_us),
+	P(ATTRIB_TENSOR, time_tensor_us), P(ATTRIB_DRAM, time_dram_us),
+	P(ATTRIB_L2, time_l2_us), P(ATTRIB_PORT, time_port_us),
+	P(ATTRIB_TAIL, time_tail_us), P(ATTRIB_SPLITK, time_splitk_us),
+#undef P
 };
 #define NDF (sizeof dfields / sizeof dfields[0])
 
@@ -96,6 +103,8 @@ static const struct {
 	{0, 1e3}, {0, 1e3}, {0, 1e3}, /* utilisations (≤ 1 in a sound run) */
 	{0, 1e12},             /* waves */
 	{0, 1e6},              /* clock_mhz */
+	{0, 1e15}, {0, 1e15}, {0, 1e15}, {0, 1e15}, /* time_*_us parts */
+	{0, 1e15}, {0, 1e15}, {0, 1e15}, {0, 1e15},
 };
 _Static_assert(sizeof drange / sizeof drange[0] == NDF,
 	       "one range per kept double, in dfields order");

@@ -17,7 +17,10 @@ void results_csv_header_fields(FILE *f)
 	      "tile,split_k,"
 	      /* appended after the fixed 26, in results.json's order */
 	      "bytes_hbm_read,bytes_hbm_write,l2_util,ctas,events,"
-	      "roofline_bound,clock_mhz", f);
+	      "roofline_bound,clock_mhz,"
+	      /* 34-41: the critical-path parts (sim/gpu/attrib.h) */
+	      "time_fixed_us,time_fill_us,time_tensor_us,time_dram_us,"
+	      "time_l2_us,time_port_us,time_tail_us,time_splitk_us", f);
 }
 
 void results_csv_row(FILE *f, const struct result_row *r)
@@ -44,6 +47,8 @@ void results_csv_fields(FILE *f, const struct result_row *r)
 		s->bytes_hbm_read, s->bytes_hbm_write, s->l2_util, s->ctas,
 		(unsigned long long)s->events,
 		r->roof.memory_bound ? "memory" : "compute", s->clock_mhz);
+	for (int i = 0; i < ATTRIB_NPARTS; i++)
+		fprintf(f, ",%.6f", s->part_us[i]);
 }
 
 cJSON *results_row_json(const struct result_row *r)
@@ -89,5 +94,12 @@ cJSON *results_row_json(const struct result_row *r)
 	cJSON_AddStringToObject(j, "roofline_bound",
 				r->roof.memory_bound ? "memory" : "compute");
 	cJSON_AddNumberToObject(j, "clock_mhz", s->clock_mhz);
+	/* results.csv's columns 34-41 */
+	for (int i = 0; i < ATTRIB_NPARTS; i++) {
+		char name[32];
+
+		snprintf(name, sizeof name, "time_%s_us", attrib_part_name[i]);
+		cJSON_AddNumberToObject(j, name, s->part_us[i]);
+	}
 	return j;
 }

@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const dtype_names[RL_NDTYPES] = {"fp16", "bf16", "fp8"};
@@ -124,4 +125,13 @@ void rl_escape(const char *s, char *buf, size_t len, int quotes)
 	if (full >= len)
 		memcpy(buf + used, "...", 3), used += 3;
 	buf[used] = 0;
+}
+
+void rl_strings_free(char **v, size_t n)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 }

@@ -65,4 +65,15 @@ int rl_escape_char(const char *s, int quotes, char *out);
  * beyond U+10FFFF, cut short). */
 int rl_utf8_seq(const unsigned char *s, unsigned *cp);
 
+/* Free the n malloc'd strings of v, then v (NULL is allowed): the one
+ * free of every string array the library hands out (jsonv_strings(),
+ * rl_data_list(), an experiment's name lists). */
+void rl_strings_free(char **v, size_t n);
+
+/* Ceiling of a / b, b > 0: tiles and steps that cover a length. */
+static inline uint64_t rl_ceil_div(uint64_t a, uint64_t b)
+{
+	return (a + b - 1) / b;
+}
+
 #endif

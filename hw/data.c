@@ -155,15 +155,6 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-void rl_data_names_free(char **names, int n)
-{
-	if (!names)
-		return;
-	for (int i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-}
-
 int rl_data_list(const char *kind, char ***names)
 {
 	char dirs[NDIRS][512];
@@ -223,7 +214,7 @@ int rl_data_list(const char *kind, char ***names)
 	*names = v;
 	return out;
 fail:
-	rl_data_names_free(v, n);
+	rl_strings_free(v, (size_t)n);
 	return RL_EIO;
 }
 

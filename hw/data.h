@@ -22,9 +22,8 @@ int rl_data_find(const char *kind, const char *name_or_path, char *out,
 
 /* Names (without .json) available under kind, sorted, de-duplicated across
  * the search path. Returns the count; *names is malloc'd, each entry too;
- * free with rl_data_names_free(). Negative on error. */
+ * free with rl_strings_free(). Negative on error. */
 int rl_data_list(const char *kind, char ***names);
-void rl_data_names_free(char **names, int n);
 
 /* Read a whole text file into a NUL-terminated malloc'd buffer; NULL + err.
  * A NUL byte inside the file is refused ("FILE:LINE: expected text, found

@@ -670,20 +670,11 @@ int jsonv_numbers(const struct jsonv *v, const cJSON *node, const char *path,
 	return RL_OK;
 }
 
-void jsonv_strings_free(char **s, size_t n)
-{
-	if (!s)
-		return;
-	for (size_t i = 0; i < n; i++)
-		free(s[i]);
-	free(s);
-}
-
 int jsonv_strings(const struct jsonv *v, const cJSON *node, const char *path,
 		  size_t maxlen, size_t max_n, char ***out, size_t *n)
 {
 	char ipath[JSONV_PATH_LEN];
-	int count, rc = RL_OK;
+	int count, rc;
 	char **s;
 	size_t i = 0;
 
@@ -710,7 +701,26 @@ int jsonv_strings(const struct jsonv *v, const cJSON *node, const char *path,
 	*n = i;
 	return RL_OK;
 fail:
-	jsonv_strings_free(s, (size_t)count);
+	rl_strings_free(s, (size_t)count);
+	return rc;
+}
+
+/* The half every jsonv_get_* shares: the member `key` of obj (`what`
+ * says what is expected, for the message when a required one is
+ * missing), whether it is there (*present, may be NULL) and its path
+ * (kpath, JSONV_PATH_LEN bytes). *m is NULL, and RL_OK returned, when an
+ * optional member is absent. */
+static int get_member(const struct jsonv *v, const cJSON *obj,
+		      const char *path, const char *key, int required,
+		      const char *what, const cJSON **m, int *present,
+		      char *kpath)
+{
+	int rc = jsonv_member(v, obj, path, key, required, what, m);
+
+	if (present)
+		*present = *m != NULL;
+	if (!rc && *m)
+		jsonv_path_key(kpath, JSONV_PATH_LEN, path, key);
 	return rc;
 }
 
@@ -723,12 +733,9 @@ int jsonv_get_number(const struct jsonv *v, const cJSON *obj,
 	int rc;
 
 	jsonv_range_text(r, what, sizeof what);
-	rc = jsonv_member(v, obj, path, key, required, what, &m);
-	if (present)
-		*present = m != NULL;
-	if (rc || !m)
+	if ((rc = get_member(v, obj, path, key, required, what, &m, present,
+			     kpath)) || !m)
 		return rc;
-	jsonv_path_key(kpath, sizeof kpath, path, key);
 	return jsonv_number(v, m, kpath, r, out);
 }
 
@@ -740,13 +747,9 @@ int jsonv_get_string(const struct jsonv *v, const cJSON *obj,
 	const cJSON *m;
 	int rc;
 
-	rc = jsonv_member(v, obj, path, key, required, "a non-empty string",
-			  &m);
-	if (present)
-		*present = m != NULL;
-	if (rc || !m)
+	if ((rc = get_member(v, obj, path, key, required, "a non-empty string",
+			     &m, present, kpath)) || !m)
 		return rc;
-	jsonv_path_key(kpath, sizeof kpath, path, key);
 	return jsonv_string(v, m, kpath, buf, size);
 }
 
@@ -758,12 +761,9 @@ int jsonv_get_name(const struct jsonv *v, const cJSON *obj, const char *path,
 	const cJSON *m;
 	int rc;
 
-	rc = jsonv_member(v, obj, path, key, required, NAME_WHAT, &m);
-	if (present)
-		*present = m != NULL;
-	if (rc || !m)
+	if ((rc = get_member(v, obj, path, key, required, NAME_WHAT, &m,
+			     present, kpath)) || !m)
 		return rc;
-	jsonv_path_key(kpath, sizeof kpath, path, key);
 	return jsonv_name(v, m, kpath, buf, size);
 }
 
@@ -776,12 +776,9 @@ int jsonv_get_enum(const struct jsonv *v, const cJSON *obj, const char *path,
 	int rc;
 
 	enum_text(names, what, sizeof what);
-	rc = jsonv_member(v, obj, path, key, required, what, &m);
-	if (present)
-		*present = m != NULL;
-	if (rc || !m)
+	if ((rc = get_member(v, obj, path, key, required, what, &m, present,
+			     kpath)) || !m)
 		return rc;
-	jsonv_path_key(kpath, sizeof kpath, path, key);
 	return jsonv_enum(v, m, kpath, names, out);
 }
 
@@ -792,9 +789,8 @@ int jsonv_get_object(const struct jsonv *v, const cJSON *obj,
 	char kpath[JSONV_PATH_LEN];
 	int rc;
 
-	rc = jsonv_member(v, obj, path, key, required, "an object", out);
-	if (rc || !*out)
+	if ((rc = get_member(v, obj, path, key, required, "an object", out,
+			     NULL, kpath)) || !*out)
 		return rc;
-	jsonv_path_key(kpath, sizeof kpath, path, key);
 	return jsonv_object(v, *out, kpath, allowed);
 }

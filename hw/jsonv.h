@@ -106,11 +106,10 @@ int jsonv_numbers(const struct jsonv *v, const struct cJSON *node,
 		  const char *path, const struct jsonv_range *r, size_t max_n,
 		  double **out, size_t *n);
 /* Non-empty array of at most max_n non-empty strings of at most maxlen
- * bytes. *out and each entry are malloc'd; free with jsonv_strings_free(). */
+ * bytes. *out and each entry are malloc'd; free with rl_strings_free(). */
 int jsonv_strings(const struct jsonv *v, const struct cJSON *node,
 		  const char *path, size_t maxlen, size_t max_n, char ***out,
 		  size_t *n);
-void jsonv_strings_free(char **s, size_t n);
 
 /* Member + typed check in one call. For an absent optional member these
  * return 0 and leave *out untouched; *present (may be NULL) says which. */

@@ -391,6 +391,8 @@ static int self_cancel_rc;
 
 static void cancel_self(struct sim_engine *e, void *ctx, uint64_t arg)
 {
+	(void)ctx;
+	(void)arg;
 	self_cancel_rc = sim_engine_cancel(e, self_id);
 }
 
@@ -701,6 +703,7 @@ static void do_release(struct sim_engine *e, void *ctx, uint64_t arg)
 {
 	struct pool_script *s = ctx;
 
+	(void)arg;
 	sim_pool_release(s->p, e);
 }
 

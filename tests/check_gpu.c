@@ -673,6 +673,7 @@ END_TEST
 /* B (the k×n weight matrix) of at least 32 MiB */
 static int large_b(const struct validate_row *row, void *arg)
 {
+	(void)arg;
 	return (double)row->g.k * row->g.n * rl_dtype_bytes(row->g.dtype) >=
 	       32.0 * 1024 * 1024;
 }

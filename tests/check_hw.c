@@ -372,7 +372,7 @@ START_TEST(test_arrays_of_numbers_and_strings)
 				       &n), RL_OK);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_str_eq(s[1], "down");
-	jsonv_strings_free(s, n);
+	rl_strings_free(s, n);
 	ck_assert_int_eq(jsonv_strings(&V, at(o, "badops"), "$.badops", 8, 8,
 				       &s, &n), RL_EINPUT);
 	ck_assert_has(err, "$.badops[1]: expected a non-empty string");
@@ -553,7 +553,7 @@ START_TEST(test_every_listed_spec_loads_with_a_source_per_value)
 		}
 		hw_spec_free(s);
 	}
-	rl_data_names_free(names, n);
+	rl_strings_free(names, (size_t)n);
 }
 END_TEST
 
@@ -569,7 +569,7 @@ START_TEST(test_list_is_sorted_and_contains_the_a100s)
 			!strcmp(names[i], "a100-80gb-sxm");
 	}
 	ck_assert_int_eq(seen, 2);
-	rl_data_names_free(names, n);
+	rl_strings_free(names, (size_t)n);
 }
 END_TEST
 
@@ -854,7 +854,7 @@ START_TEST(test_ridgeline_data_is_searched_first)
 		ck_assert(i == 0 || strcmp(names[i - 1], names[i]) < 0);
 	}
 	ck_assert_int_eq(found, 1);
-	rl_data_names_free(names, n);
+	rl_strings_free(names, (size_t)n);
 	unsetenv("RIDGELINE_DATA");
 	ck_assert_int_eq(hw_spec_load("a100-80gb-pcie", &s, err), RL_OK);
 	ck_assert_double_eq(s->hbm.bandwidth_gbps, 1935);

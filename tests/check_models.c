@@ -230,7 +230,7 @@ START_TEST(test_every_listed_model_loads)
 		ck_assert_str_eq(m->name, names[i]);
 		model_spec_free(m);
 	}
-	rl_data_names_free(names, n);
+	rl_strings_free(names, (size_t)n);
 }
 END_TEST
 

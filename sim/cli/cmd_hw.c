@@ -68,7 +68,7 @@ static int hw_list(void)
 		       s->hbm.bandwidth_gbps, hw_spec_ridge(s, RL_FP16));
 		hw_spec_free(s);
 	}
-	rl_data_names_free(names, n);
+	rl_strings_free(names, (size_t)n);
 	return status;
 }
 

@@ -60,7 +60,7 @@ static int models_list(void)
 		       rl_dtype_name(m->dtype), mlp_name(m));
 		model_spec_free(m);
 	}
-	rl_data_names_free(names, n);
+	rl_strings_free(names, (size_t)n);
 	return status;
 }
 

@@ -4,6 +4,7 @@
  * m = batch · q tokens. Rows come in the order op, q, batch as given.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,10 +36,15 @@ static const char usage_text[] =
 	"  --csv          CSV with columns op,q,batch,m,n,k,flops,bytes_min,oi,\n"
 	"                 roofline_time_us,roofline_tflops,bound\n";
 
-static int bad(const char *fmt, const char *a, const char *b)
+/* One usage error line; returns exit status 2. */
+static int __attribute__((format(printf, 1, 2))) bad(const char *fmt, ...)
 {
+	va_list ap;
+
 	fputs("ridgeline roofline: ", stderr);
-	fprintf(stderr, fmt, a, b);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fputs(" (try ridgeline roofline --help)\n", stderr);
 	return 2;
 }

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,10 +125,16 @@ int cli_apply_sets(const char *cmd, struct hw_spec *hw,
 	return 0;
 }
 
-static int bad_usage(const char *cmd, const char *fmt, const char *arg)
+/* One usage error line for `ridgeline CMD`; returns exit status 2. */
+static int __attribute__((format(printf, 2, 3)))
+bad_usage(const char *cmd, const char *fmt, ...)
 {
+	va_list ap;
+
 	fprintf(stderr, "ridgeline %s: ", cmd);
-	fprintf(stderr, fmt, arg);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fprintf(stderr, " (try ridgeline %s --help)\n", cmd);
 	return 2;
 }

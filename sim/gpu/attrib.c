@@ -72,13 +72,17 @@ void attrib_destroy(struct gpu_recorder *r)
 
 /* ---- the vectors ------------------------------------------------------ */
 
-/* Add the delay [a, b] to v as `part`, the share after t_tail as tail. */
+/* Add the delay [a, b] to v as `part`; of a resource's part (tensor,
+ * dram, l2, port) the share after t_tail is tail — latency and split-K
+ * reduction keep their names there, or a single wave's split-K epilogues
+ * and drain would always read as tail. */
 static void add(const struct gpu_recorder *r, struct attrib_vec *v,
 		sim_time_t a, sim_time_t b, int part)
 {
 	if (b <= a)
 		return;
-	if (r->t_tail >= b) {
+	if (r->t_tail >= b || part == ATTRIB_FILL || part == ATTRIB_SPLITK ||
+	    part == ATTRIB_FIXED) {
 		v->ps[part] += b - a;
 	} else if (r->t_tail <= a) {
 		v->ps[ATTRIB_TAIL] += b - a;

@@ -34,10 +34,11 @@
  *   port    the SM's load/store paths: the L2->SM port, and the part of
  *           a k-step's SM cycles that shared-memory operand reads add
  *           beyond the tensor-core cycles
- *   tail    whatever lies on the critical path after the machine stopped
- *           being full for good: after the first CTA slot finds no CTA
- *           left to start (the ragged last wave; for a single partial
- *           wave, the spread between the first and the last CTA to end)
+ *   tail    the tensor, dram, l2 and port time on the critical path after
+ *           the machine stopped being full for good: after the first CTA
+ *           slot finds no CTA left to start (the ragged last wave; for a
+ *           single partial wave, the spread between the first and the
+ *           last CTA to end); fill and splitk keep their names there
  *   splitk  the epilogues of split-K / stream-K CTAs (partials stored,
  *           read back and summed) and the separate reduction kernel
  *

@@ -857,7 +857,6 @@ static int solve(struct fitctx *c, double *u, size_t *iters, int *converged,
 		if (c->stalled) {
 			/* FIT_MAX_TRIALS trial steps in a row raised the cost:
 			 * the last accepted point stands */
-			status = GSL_SUCCESS;
 			*converged = CALIB_STOP_NO_DESCENT;
 			break;
 		}
@@ -865,7 +864,6 @@ static int solve(struct fitctx *c, double *u, size_t *iters, int *converged,
 			/* no trial step lowers the cost: the simulated times
 			 * are piecewise (ps clocks, kernel switches), and this
 			 * is as low as they go from here */
-			status = GSL_SUCCESS;
 			*converged = CALIB_STOP_NO_DESCENT;
 			break;
 		}
@@ -1281,7 +1279,8 @@ int calibrate_plan(const struct hw_spec *base, struct calib_fit *fit,
 		   size_t *nout, char *err)
 {
 	struct validate_set cand = {.n = PLAN_NCAND};
-	size_t np = fit->np, nuse = fit->np, *rows = NULL;
+	size_t np = fit->np, *rows = NULL;
+	size_t nuse = np; /* fields in the design (less those left out) */
 	int use[CALIB_MAX_PARAMS];
 	double *t0 = NULL, *t1 = NULL, *t2 = NULL, *g = NULL;
 	uint32_t *k0 = NULL, *k1 = NULL, *k2 = NULL;

@@ -654,13 +654,6 @@ int experiment_find(const char *name_or_path, char *out, size_t outlen,
 	return rl_data_find("experiments", name_or_path, out, outlen, err);
 }
 
-static void free_names(char **v, int n)
-{
-	for (int i = 0; v && i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 void experiment_free(struct experiment *e)
 {
 	if (!e)
@@ -668,9 +661,9 @@ void experiment_free(struct experiment *e)
 	free(e->file);
 	free(e->name);
 	cJSON_Delete(e->json);
-	free_names(e->hw_names, e->nhw);
-	free_names(e->model_names, e->nmodels);
-	free_names(e->ops, e->nops);
+	rl_strings_free(e->hw_names, (size_t)e->nhw);
+	rl_strings_free(e->model_names, (size_t)e->nmodels);
+	rl_strings_free(e->ops, (size_t)e->nops);
 	free(e->q);
 	free(e->batch);
 	for (int i = 0; e->sweep && i < e->nsweep; i++)

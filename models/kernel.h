@@ -56,6 +56,15 @@ int kernel_config_make(const struct hw_spec *hw, const struct gemm *g, int bm,
 int kernel_config_stream_k(const struct hw_spec *hw, const struct gemm *g,
 			   struct kernel_config *cfg, int pieces);
 
+/* The clocks a configuration runs at, MHz: clock.sustained_mhz and
+ * clock.burst_mhz, raised where the clock is power-limited (burst set) and
+ * part of the MMA work is on zero padding (see kernel.c), never above
+ * clock.boost_mhz. The estimate and the chooser do not use them: a
+ * library's heuristic ranks kernels at the nominal clock. */
+void kernel_clocks(const struct hw_spec *hw, const struct gemm *g,
+		   const struct kernel_config *cfg, double *sustained_mhz,
+		   double *burst_mhz);
+
 /* Analytic time estimate of a configuration, µs (see the header comment). */
 double kernel_estimate_us(const struct hw_spec *hw, const struct gemm *g,
 			  const struct kernel_config *cfg);

@@ -199,6 +199,49 @@ START_TEST(test_stream_k_rounds_and_refusals)
 }
 END_TEST
 
+/* Zero padding and the power-limited clock. 1025x4096x4096 in 128x256x64
+ * tiles is 9 x 16 tiles of 1152 x 4096 x 4096 executed MMA work, of which
+ * 1025 / 1152 is useful: on the H100 (power-limited, burst clock set) the
+ * sustained and burst clocks are divided by that share, the burst capped
+ * at the boost clock; 1024 rows (no padding) keep the spec's clocks, and
+ * the A100 (no power window) keeps them whatever the padding. */
+START_TEST(test_padding_raises_a_power_limited_clock)
+{
+	struct hw_spec *h100 = load_hw("h100-sxm");
+	struct hw_spec *a100 = load_hw("a100-80gb-sxm");
+	struct gemm ragged = { 1025, 4096, 4096, RL_BF16 };
+	struct gemm even = { 1024, 4096, 4096, RL_BF16 };
+	struct kernel_config c;
+	double fs, fb, u = 1025.0 / 1152.0;
+	double want_s = h100->clock.sustained_mhz / u;
+	double want_b = h100->clock.burst_mhz / u;
+
+	ck_assert(h100->clock.burst_mhz > 0);
+	if (want_s > h100->clock.boost_mhz)
+		want_s = h100->clock.boost_mhz;
+	if (want_b > h100->clock.boost_mhz)
+		want_b = h100->clock.boost_mhz;
+	ck_assert_int_eq(kernel_config_make(h100, &ragged, 128, 256, 64, 1, &c),
+			 RL_OK);
+	kernel_clocks(h100, &ragged, &c, &fs, &fb);
+	ck_assert_double_eq_tol(fs, want_s, 1e-9);
+	ck_assert_double_eq_tol(fb, want_b, 1e-9);
+	ck_assert(fs > h100->clock.sustained_mhz);
+	ck_assert_int_eq(kernel_config_make(h100, &even, 128, 256, 64, 1, &c),
+			 RL_OK);
+	kernel_clocks(h100, &even, &c, &fs, &fb);
+	ck_assert(fs == h100->clock.sustained_mhz);
+	ck_assert(fb == h100->clock.burst_mhz);
+	ck_assert_double_eq(a100->clock.burst_mhz, 0);
+	ck_assert_int_eq(kernel_config_make(a100, &ragged, 128, 256, 32, 1, &c),
+			 RL_OK);
+	kernel_clocks(a100, &ragged, &c, &fs, &fb);
+	ck_assert(fs == a100->clock.sustained_mhz);
+	hw_spec_free(a100);
+	hw_spec_free(h100);
+}
+END_TEST
+
 static Suite *kernel_suite(void)
 {
 	Suite *s = suite_create("kernel");
@@ -209,6 +252,7 @@ static Suite *kernel_suite(void)
 	tcase_add_test(tc, test_tma_pipeline_takes_the_stages_shared_memory_holds);
 	tcase_add_test(tc, test_split_k_needs_two_slices_per_slab_and_no_empty_slab);
 	tcase_add_test(tc, test_stream_k_rounds_and_refusals);
+	tcase_add_test(tc, test_padding_raises_a_power_limited_clock);
 	tcase_add_test(tc, test_chooser_rules_and_memory_floor);
 	suite_add_tcase(s, tc);
 	return s;

@@ -446,20 +446,25 @@ int gpu_check_gemm(const struct hw_spec *hw, const struct gemm *g,
 	return check(hw, g, &kc, err);
 }
 
-/* The machine as this call sees it: the spec with the SM clock at the
- * power-limited mean over the protocol's timed calls. The busy period is
- * measured in the chooser's estimate of one call (kc->est_us), so the
- * clock is known before the simulation starts and one run suffices. */
-static void run_spec(const struct hw_spec *spec, const struct kernel_config *kc,
+/* The machine as this call sees it: the spec at this kernel's clocks
+ * (kernel_clocks: zero padding raises a power-limited clock), the SM
+ * clock at the power-limited mean over the protocol's timed calls. The
+ * busy period is measured in the chooser's estimate of one call
+ * (kc->est_us), so the clock is known before the simulation starts and
+ * one run suffices. */
+static void run_spec(const struct hw_spec *spec, const struct gemm *gm,
+		     const struct kernel_config *kc,
 		     const struct gpu_opts *opts, struct hw_spec *out)
 {
 	*out = *spec; /* shallow: the sources stay the caller's, read-only */
+	kernel_clocks(spec, gm, kc, &out->clock.sustained_mhz,
+		      &out->clock.burst_mhz);
 	/* no protocol: a GPU busy for long (serving, a layer in a loop)
 	 * runs at the sustained clock */
 	if (!opts || opts->calls_timed <= 0)
 		return;
 	out->clock.sustained_mhz = hw_spec_mean_clock_mhz(
-		spec, opts->calls_before * kc->est_us,
+		out, opts->calls_before * kc->est_us,
 		opts->calls_timed * kc->est_us);
 }
 
@@ -490,7 +495,7 @@ int gpu_simulate_kernel(const struct hw_spec *spec, const struct gemm *gm,
 	sim_time_t t0, elapsed;
 	unsigned nslots;
 
-	run_spec(spec, &kc, opts, &machine);
+	run_spec(spec, gm, &kc, opts, &machine);
 	clk = hw->clock.sustained_mhz * 1e6;
 	g = calloc(1, sizeof(*g));
 	if (!g)

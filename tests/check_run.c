@@ -111,7 +111,7 @@ static const struct {
 	{EXP("\"workload\": {\"q\": [\"16\"], \"batch\": [1]}"), "$.workload.q[0]"},
 	{EXP("\"workload\": {\"q\": 16, \"batch\": [1]}"), "$.workload.q"},
 	{EXP("\"workload\": {\"q\": [16, 16], \"batch\": [1]}"), "$.workload.q[1]"},
-	{EXP("\"workload\": {\"ops\": [\"up\", \"attn\"], \"q\": [1], \"batch\": [1]}"),
+	{EXP("\"workload\": {\"ops\": [\"up\", \"softmax\"], \"q\": [1], \"batch\": [1]}"),
 	 "$.workload.ops[1]"},
 	{EXP("\"workload\": {\"ops\": [], \"q\": [1], \"batch\": [1]}"),
 	 "$.workload.ops"},
@@ -521,19 +521,54 @@ START_TEST(test_thousands_separator)
 }
 END_TEST
 
+static void rgb_of(const char *hex, int rgb[3])
+{
+	ck_assert_int_eq(strlen(hex), 7);
+	ck_assert_int_eq(sscanf(hex, "#%2x%2x%2x", &rgb[0], &rgb[1], &rgb[2]),
+			 3);
+}
+
+/* What plot.h promises, not its table: the series run from the reference
+ * chart's first legend colour (orange, #ff7f0e) to its last (dark purple,
+ * #3f0f5c) whatever their number; 7 series are the chart's 7 colours and
+ * other counts interpolate linearly in RGB, so series 2j of 13 is series
+ * j of 7 and series 2j+1 of 13 the rounded midpoint of j and j+1; n series
+ * are n distinct colours. */
 START_TEST(test_series_colours_run_from_orange_to_dark_purple)
 {
-	char c[16];
+	char c[16], d[16], e[16];
 
-	plot_series_colour(c, sizeof c, 0, 7);
-	ck_assert_str_eq(c, "#ff7f0e");
-	plot_series_colour(c, sizeof c, 6, 7);
-	ck_assert_str_eq(c, "#3f0f5c");
-	/* a single series is orange; any n ends on dark purple */
-	plot_series_colour(c, sizeof c, 0, 1);
-	ck_assert_str_eq(c, "#ff7f0e");
-	plot_series_colour(c, sizeof c, 11, 12);
-	ck_assert_str_eq(c, "#3f0f5c");
+	for (int n = 1; n <= 12; n++) {
+		plot_series_colour(c, sizeof c, 0, n);
+		ck_assert_str_eq(c, "#ff7f0e");
+		if (n > 1) {
+			plot_series_colour(c, sizeof c, n - 1, n);
+			ck_assert_str_eq(c, "#3f0f5c");
+		}
+		for (int i = 0; i < n; i++)
+			for (int j = 0; j < i; j++) {
+				plot_series_colour(c, sizeof c, i, n);
+				plot_series_colour(d, sizeof d, j, n);
+				ck_assert_str_ne(c, d);
+			}
+	}
+	for (int j = 0; j < 7; j++) {
+		plot_series_colour(c, sizeof c, 2 * j, 13);
+		plot_series_colour(d, sizeof d, j, 7);
+		ck_assert_str_eq(c, d);
+	}
+	for (int j = 0; j < 6; j++) {
+		int a[3], b[3], m[3];
+
+		plot_series_colour(c, sizeof c, j, 7);
+		plot_series_colour(d, sizeof d, j + 1, 7);
+		plot_series_colour(e, sizeof e, 2 * j + 1, 13);
+		rgb_of(c, a);
+		rgb_of(d, b);
+		rgb_of(e, m);
+		for (int k = 0; k < 3; k++)
+			ck_assert_int_le(abs(2 * m[k] - (a[k] + b[k])), 1);
+	}
 }
 END_TEST
 

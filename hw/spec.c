@@ -33,6 +33,8 @@ static const struct hw_field fields[] = {
 	{"sm.l2_bytes_per_clk",       F(sm, l2_bytes_per_clk),      0,   1,      4096,    0, "B/clk/SM"},
 	{"sm.smem_bytes_per_clk",     F(sm, smem_bytes_per_clk),    0,   1,      4096,    0, "B/clk/SM"},
 	{"sm.cluster_multicast",      F(sm, cluster_multicast),     1,   1,      16,      0, "CTAs"},
+	{"sm.fp32_per_clk",           F(sm, fp32_per_clk),          1,   1,      4096,    1, "lanes/SM"},
+	{"sm.sfu_per_clk",            F(sm, sfu_per_clk),           1,   1,      4096,    1, "/clk/SM"},
 	{"clock.boost_mhz",           F(clock, boost_mhz),          0,   100,    10000,   0, "MHz"},
 	{"clock.sustained_mhz",       F(clock, sustained_mhz),      0,   100,    10000,   0, "MHz"},
 	{"clock.burst_mhz",           F(clock, burst_mhz),          0,   100,    10000,   1, "MHz"},
@@ -54,6 +56,8 @@ static const struct hw_field fields[] = {
 	{"hbm.capacity_gb",           F(hbm, capacity_gb),          0,   0.001,  1e6,     1, "GB"},
 	{"launch.overhead_us",        F(launch, overhead_us),       0,   0,      1000,    0, "\xc2\xb5s"},
 	{"launch.splitk_reduction_kernel", F(launch, splitk_reduction_kernel), 1, 0, 1, 1, "0/1"},
+	{"link.bandwidth_gbps",       F(link, bandwidth_gbps),      0,   0.001,  1e6,     1, "GB/s"},
+	{"link.latency_us",           F(link, latency_us),          0,   0,      1000,    1, "\xc2\xb5s"},
 	{NULL, 0, 0, 0, 0, 0, NULL}
 };
 
@@ -61,10 +65,10 @@ static const struct hw_field fields[] = {
 _Static_assert(NFIELDS <= 64, "struct hw_spec.source has 64 slots");
 
 static const char *const groups[] = {"sm", "clock", "tensor", "l2", "hbm",
-				     "launch", NULL};
+				     "launch", "link", NULL};
 static const char *const top_keys[] = {"name", "display_name", "notes", "sm",
 				       "clock", "tensor", "l2", "hbm",
-				       "launch", NULL};
+				       "launch", "link", NULL};
 static const char *const value_keys[] = {"value", "source", NULL};
 
 #define SOURCE_MAX 1024 /* longest source string, bytes */
@@ -208,8 +212,10 @@ static int parse_group(const struct jsonv *v, const cJSON *root,
 		    fields[i].path[glen] == '.')
 			keys[nk++] = fields[i].path + glen + 1;
 	keys[nk] = NULL;
-	rc = jsonv_get_object(v, root, "$", group, 1, keys, &g);
-	if (rc)
+	/* every group is required but link (tensor parallelism only) */
+	rc = jsonv_get_object(v, root, "$", group, strcmp(group, "link") != 0,
+			      keys, &g);
+	if (rc || !g)
 		return rc;
 	jsonv_path_key(gpath, sizeof gpath, "$", group);
 	for (size_t i = 0; i < NFIELDS; i++)
@@ -411,6 +417,13 @@ struct cJSON *hw_spec_to_json(const struct hw_spec *s)
 		const struct hw_field *f = &fields[i];
 		const char *dot = strchr(f->path, '.');
 
+		/* an optional field at 0 ("none") is left out, unless 0 is
+		 * one of its values (a 0/1 switch) and it has a source */
+		if (f->optional && value_of(s, f) == 0 &&
+		    (f->min > 0 || !s->source[i]))
+			continue;
+		/* a group is written when it has a field (an optional group
+		 * such as link may have none) */
 		if (!cur || strncmp(f->path, cur, glen) || f->path[glen] != '.') {
 			char name[16];
 
@@ -421,11 +434,6 @@ struct cJSON *hw_spec_to_json(const struct hw_spec *s)
 			if (!g)
 				goto fail;
 		}
-		/* an optional field at 0 ("none") is left out, unless 0 is
-		 * one of its values (a 0/1 switch) and it has a source */
-		if (f->optional && value_of(s, f) == 0 &&
-		    (f->min > 0 || !s->source[i]))
-			continue;
 		fv = cJSON_AddObjectToObject(g, dot + 1);
 		if (!fv || !cJSON_AddNumberToObject(fv, "value", value_of(s, f)) ||
 		    !cJSON_AddStringToObject(fv, "source",

@@ -33,6 +33,8 @@ struct hw_spec {
 		double l2_bytes_per_clk; /* L2->SM load bandwidth per SM, bytes/clock */
 		double smem_bytes_per_clk; /* shared-memory read bandwidth per SM, bytes/clock */
 		double cluster_multicast; /* CTAs sharing one L2 read of an operand tile (TMA multicast), 1 = none */
+		double fp32_per_clk; /* FP32 lanes per SM (results per clock); 0 = not given */
+		double sfu_per_clk;  /* special-function (exp2) results per clock per SM; 0 = not given */
 	} sm;
 	struct {
 		double boost_mhz;     /* datasheet boost clock (defines the peak), MHz */
@@ -73,6 +75,12 @@ struct hw_spec {
 						 * second kernel (one more launch);
 						 * 0: by the last CTA of each tile */
 	} launch;
+	struct {
+		double bandwidth_gbps; /* GPU-to-GPU link, one direction, per GPU, GB/s
+					* (NVLink or PCIe); 0 = not given */
+		double latency_us;     /* per step of a ring all-reduce (one hop:
+					* synchronisation + link), µs */
+	} link;
 	char *source[64]; /* per field (index as in hw_spec_fields), owned */
 	char *notes;      /* optional free text from the file, owned, or NULL */
 };

@@ -2,7 +2,7 @@
  * model.c — transformer model specs and the GEMMs of their MLP
  * (see model.h).
  *
- * Only the MLP is modelled: with T tokens in flight (T = batch · q), a
+ * The MLP (the whole layer's ops are in models/layer.h): with T tokens in flight (T = batch · q), a
  * gated (SwiGLU) MLP runs up and gate, T×hidden · hidden×ffn each, then
  * down, T×ffn · ffn×hidden; a plain MLP has no gate. The file format is
  * validated as strictly as a hardware file (hw/jsonv.h).
@@ -20,7 +20,8 @@
 
 static const char *const model_keys[] = {
 	"name", "display_name", "source", "hidden", "intermediate", "layers",
-	"heads", "kv_heads", "dtype", "mlp", NULL
+	"heads", "kv_heads", "head_dim", "vocab", "tied_embeddings", "dtype",
+	"mlp", NULL
 };
 static const char *const dtype_names[] = {"fp16", "bf16", NULL};
 static const enum rl_dtype dtype_values[] = {RL_FP16, RL_BF16};
@@ -35,6 +36,8 @@ static const struct jsonv_range r_hidden = {1, 1 << 20, 1};
 static const struct jsonv_range r_ffn = {1, 1 << 22, 1};
 static const struct jsonv_range r_layers = {1, 10000, 1};
 static const struct jsonv_range r_heads = {1, 16384, 1};
+static const struct jsonv_range r_head_dim = {1, 1024, 1};
+static const struct jsonv_range r_vocab = {1, 1 << 24, 1};
 
 void model_spec_free(struct model_spec *m)
 {
@@ -46,8 +49,10 @@ int model_spec_parse(const char *text, const char *file,
 {
 	struct jsonv v = {file, err};
 	struct model_spec *m = NULL;
-	double hidden = 0, ffn = 0, layers = 0, heads = 0, kv = 0;
-	int dt = 0, mlp = 0, has_kv = 0, rc;
+	double hidden = 0, ffn = 0, layers = 0, heads = 0, kv = 0, hd = 0;
+	double vocab = 0;
+	int dt = 0, mlp = 0, has_kv = 0, has_hd = 0, tied = 0, rc;
+	const cJSON *tv;
 	cJSON *root = NULL;
 	const char *f = file ? file : "(input)";
 
@@ -88,6 +93,15 @@ int model_spec_parse(const char *text, const char *file,
 		rc = jsonv_get_number(&v, root, "$", "kv_heads", 0, &r_heads,
 				      &kv, &has_kv);
 	if (!rc)
+		rc = jsonv_get_number(&v, root, "$", "head_dim", 0, &r_head_dim,
+				      &hd, &has_hd);
+	if (!rc)
+		rc = jsonv_get_number(&v, root, "$", "vocab", 0, &r_vocab,
+				      &vocab, NULL);
+	if (!rc && (tv = cJSON_GetObjectItemCaseSensitive(root,
+							   "tied_embeddings")))
+		rc = jsonv_bool(&v, tv, "$.tied_embeddings", &tied);
+	if (!rc)
 		rc = jsonv_get_enum(&v, root, "$", "dtype", 1, dtype_names, &dt,
 				    NULL);
 	if (!rc)
@@ -99,7 +113,7 @@ int model_spec_parse(const char *text, const char *file,
 		kv = heads;
 	/* Attention shapes: heads split hidden evenly; grouped-query
 	 * attention shares each KV head among heads/kv_heads query heads. */
-	if ((uint64_t)hidden % (uint64_t)heads) {
+	if (!has_hd && (uint64_t)hidden % (uint64_t)heads) {
 		rl_errf(err, "%s: $.heads: expected a divisor of hidden = %.0f, "
 			"found %.0f", f, hidden, heads);
 		rc = RL_EINPUT;
@@ -116,6 +130,9 @@ int model_spec_parse(const char *text, const char *file,
 	m->layers = (uint64_t)layers;
 	m->heads = (uint64_t)heads;
 	m->kv_heads = (uint64_t)kv;
+	m->head_dim = has_hd ? (uint64_t)hd : (uint64_t)hidden / (uint64_t)heads;
+	m->vocab = (uint64_t)vocab;
+	m->tied_embeddings = tied;
 	m->dtype = dtype_values[dt];
 	m->mlp = mlp == 0 ? MODEL_MLP_GATED : MODEL_MLP_PLAIN;
 	cJSON_Delete(root);
@@ -164,6 +181,11 @@ struct cJSON *model_spec_to_json(const struct model_spec *m)
 	    !cJSON_AddNumberToObject(root, "layers", (double)m->layers) ||
 	    !cJSON_AddNumberToObject(root, "heads", (double)m->heads) ||
 	    !cJSON_AddNumberToObject(root, "kv_heads", (double)m->kv_heads) ||
+	    !cJSON_AddNumberToObject(root, "head_dim", (double)m->head_dim) ||
+	    (m->vocab && !cJSON_AddNumberToObject(root, "vocab",
+						  (double)m->vocab)) ||
+	    !cJSON_AddBoolToObject(root, "tied_embeddings",
+				   m->tied_embeddings) ||
 	    !cJSON_AddStringToObject(root, "dtype", rl_dtype_name(m->dtype)) ||
 	    !cJSON_AddStringToObject(root, "mlp",
 				     m->mlp == MODEL_MLP_GATED ? "gated"

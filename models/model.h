@@ -26,6 +26,9 @@ struct model_spec {
 	uint64_t layers;       /* decoder layers */
 	uint64_t heads;        /* attention heads */
 	uint64_t kv_heads;     /* key/value heads (== heads without GQA) */
+	uint64_t head_dim;     /* per head (hidden / heads unless given) */
+	uint64_t vocab;        /* vocabulary (lm_head columns); 0 = not given */
+	int tied_embeddings;   /* lm_head shares the embedding matrix */
 	enum rl_dtype dtype;   /* weight/activation type */
 	enum model_mlp mlp;    /* gated (up, gate, down) or plain (up, down) */
 };

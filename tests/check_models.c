@@ -323,7 +323,7 @@ START_TEST(test_typo_key_is_rejected_with_suggestion)
 	cJSON_AddItemToObject(o, "hiden", h);
 	expect_bad(o, "m.json: $.hiden: expected a key in {name, display_name, "
 		      "source, hidden, intermediate, layers, heads, kv_heads, "
-		      "dtype, mlp}, found unknown key \"hiden\" (did you mean "
+		      "head_dim, vocab, tied_embeddings, dtype, mlp}, found unknown key \"hiden\" (did you mean "
 		      "\"hidden\"?)");
 }
 END_TEST

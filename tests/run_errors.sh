@@ -89,7 +89,7 @@ bad too_large 'llama-33b up at m = 917504 cannot be simulated' \
 # unknown hardware, model, op
 bad unknown_hardware '$.hardware[0]' 's/"a100-80gb-pcie"/"a100-80gb-pcix"/'
 bad unknown_model '$.model' 's/"llama-33b"/"llama-34b"/'
-bad unknown_op '$.workload.ops[2]' 's/"down"\]/"attn"]/'
+bad unknown_op '$.workload.ops[2]' 's/"down"\]/"softmax"]/'
 bad duplicate_q '$.workload.q[2]' 's/16, 32,/16, 16,/'
 # sweeps: unknown field, invalid derived spec
 bad sweep_field '$.sweep' 's/"options"/"sweep": {"hbm.bandwith_gbps": [1000]}, "options"/'

@@ -18,7 +18,7 @@
 
 /* The groups of a hardware file, in file order. */
 static const char *const groups[] = {"sm", "clock", "tensor", "l2", "hbm",
-				     "launch", NULL};
+				     "launch", "link", NULL};
 
 static cJSON *string_prop(const char *desc, int max_len)
 {
@@ -132,8 +132,10 @@ int main(int argc, char **argv)
 	req = cJSON_AddArrayToObject(root, "required");
 	cJSON_AddItemToArray(req, cJSON_CreateString("name"));
 	cJSON_AddItemToArray(req, cJSON_CreateString("display_name"));
+	/* every group but link (tensor parallelism's, optional) */
 	for (int g = 0; groups[g]; g++)
-		cJSON_AddItemToArray(req, cJSON_CreateString(groups[g]));
+		if (strcmp(groups[g], "link"))
+			cJSON_AddItemToArray(req, cJSON_CreateString(groups[g]));
 	cJSON_AddBoolToObject(root, "additionalProperties", 0);
 	/* the dotted paths, for experiment files' sweep keys */
 	defs = cJSON_AddObjectToObject(root, "$defs");

@@ -14,6 +14,16 @@ int cmd_gemm(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);
+int cmd_layer(int argc, char **argv);
+
+struct hw_spec;
+enum validate_protocol;
+/* `validate` on a measured attention CSV (sim/run/validate_attn.h): the
+ * error table on stdout, DIR/validation.csv with dir; protocol NULL = the
+ * file's. Prints its own error line; returns the exit status. */
+int cli_validate_attention(const struct hw_spec *hw, const char *measured,
+			   const char *dir, int jobs,
+			   const enum validate_protocol *protocol);
 
 struct validate_set;
 /* The error table `validate` prints (all rows, by regime, B >= 32 MB),

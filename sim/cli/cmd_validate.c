@@ -17,6 +17,7 @@
 #include "sim/gpu/gpu.h"
 #include "sim/run/output.h"
 #include "sim/run/validate.h"
+#include "sim/run/validate_attn.h"
 
 static const char usage[] =
 	"usage: ridgeline validate --hw HW --measured FILE.csv [-o DIR] [-j N]\n"
@@ -146,6 +147,14 @@ int cmd_validate(int argc, char **argv)
 	if (cli_apply_sets("validate", hw, &sets)) {
 		hw_spec_free(hw);
 		return 2;
+	}
+	/* attention rows (a kv_len and a heads column) take their own path
+	 * (sim/run/validate_attn.h) */
+	if (validate_attn_detect(measured) == 1) {
+		rc = cli_validate_attention(hw, measured, dir, (int)jobs,
+					    proto ? &protocol : NULL);
+		hw_spec_free(hw);
+		return rc;
 	}
 	if (!(lib = rl_api_hw_adopt(hw))) {
 		hw_spec_free(hw);

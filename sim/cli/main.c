@@ -24,6 +24,7 @@ struct command {
 static const struct command commands[] = {
 	/* CLI-TABLE: one line per subcommand */
 	{"run", cmd_run, "run an experiment file: table, results.csv/json, figures"},
+	{"layer", cmd_layer, "one decoding step of one layer: every op, its time and share"},
 	{"hw", cmd_hw, "list hardware specs or show one"},
 	{"models", cmd_models, "list model specs or show one"},
 	{"roofline", cmd_roofline, "analytic roofline of a model's MLP GEMMs"},

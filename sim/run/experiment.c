@@ -154,9 +154,12 @@ static int parse_tree(struct ctx *c, struct experiment *e)
 {
 	static const char *const top[] = {"name", "description", "hardware",
 		"model", "workload", "options", "sweep", NULL};
-	static const char *const wl[] = {"ops", "q", "batch", NULL};
+	static const char *const wl[] = {"ops", "q", "batch", "kv_len", "tp",
+					 "layers", NULL};
 	static const char *const opt[] = {"dtype", "l2", "sweep_mode",
-					  "sweep_lines", NULL};
+					  "sweep_lines", "mask", NULL};
+	static const char *const layer_modes[] = {"layer", "model", NULL};
+	static const char *const masks[] = {"tree", "causal", NULL};
 	static const char *const lines[] = {"q", "batch", NULL};
 	static const char *const l2s[] = {"cold", "warm", NULL};
 	static const char *const modes[] = {"product", "zip", NULL};
@@ -199,6 +202,26 @@ static int parse_tree(struct ctx *c, struct experiment *e)
 	if ((rc = get_ints(c, v, "$.workload.batch", 1, 65536, &e->nbatch,
 			   &e->batch)))
 		return rc;
+	v = cJSON_GetObjectItemCaseSensitive(w, "kv_len");
+	if (v && (rc = get_ints(c, v, "$.workload.kv_len", 1, 1 << 24, &e->nkv,
+				&e->kv_len)))
+		return rc;
+	v = cJSON_GetObjectItemCaseSensitive(w, "tp");
+	if (v) {
+		if ((rc = get_ints(c, v, "$.workload.tp", 1, 1024, &e->ntp,
+				   &e->tp)))
+			return rc;
+	} else {
+		if (!(e->tp = calloc(1, sizeof *e->tp)))
+			return RL_EIO;
+		e->tp[0] = 1;
+		e->ntp = 1;
+	}
+	if ((rc = jsonv_get_enum(jv, w, "$.workload", "layers", 0, layer_modes,
+				 &x, &present)))
+		return rc;
+	if (present)
+		e->whole_model = x;
 
 	if ((rc = jsonv_get_object(jv, j, "$", "options", 0, opt, &o)))
 		return rc;
@@ -225,6 +248,11 @@ static int parse_tree(struct ctx *c, struct experiment *e)
 			return rc;
 		if (present)
 			e->sweep_by_batch = x;
+		if ((rc = jsonv_get_enum(jv, o, "$.options", "mask", 0, masks,
+					 &x, &present)))
+			return rc;
+		if (present)
+			e->mask = x ? ATTN_MASK_CAUSAL : ATTN_MASK_TREE;
 	}
 
 	v = cJSON_GetObjectItemCaseSensitive(j, "sweep");
@@ -392,12 +420,18 @@ static int count_grid(struct ctx *c, struct experiment *e)
 		return RL_EINPUT;
 	}
 	for (int m = 0; m < e->nmodels; m++)
-		ops += e->nops ? e->nops : model_mlp_nops(e->models[m]);
-	points = (double)e->nhw * variants * ops * e->nq * e->nbatch;
+		for (int t = 0; t < e->ntp; t++) {
+			const char *names[LAYER_MAX_OPS];
+
+			ops += experiment_point_ops(e, e->models[m], e->tp[t],
+						    names);
+		}
+	points = (double)e->nhw * variants * ops * e->nq * e->nbatch *
+		 (e->nkv ? e->nkv : 1);
 	if (points > EXP_MAX_POINTS) {
-		rl_errf(c->err, "%s: $: expected at most %d points (GEMMs), found %.0f (%.0f hardware variants × %.0f ops × %d q × %d batch)",
+		rl_errf(c->err, "%s: $: expected at most %d points (GEMMs), found %.0f (%.0f hardware variants × %.0f ops × %d q × %d batch × %d kv_len)",
 			c->file, EXP_MAX_POINTS, points, (double)e->nhw * variants,
-			ops, e->nq, e->nbatch);
+			ops, e->nq, e->nbatch, e->nkv ? e->nkv : 1);
 		return RL_EINPUT;
 	}
 	e->nvariants = (int)variants;
@@ -472,6 +506,95 @@ static int load_specs(struct ctx *c, struct experiment *e)
 	return RL_OK;
 }
 
+int experiment_point_ops(const struct experiment *e,
+			 const struct model_spec *m, int tp, const char **out)
+{
+	int n = 0;
+
+	if (e->nops) {
+		for (int k = 0; k < e->nops && k < LAYER_MAX_OPS; k++)
+			out[n++] = e->ops[k];
+		return n;
+	}
+	if (e->nkv)
+		return layer_default_ops(m, tp, e->whole_model, out);
+	for (int o = 0; o < model_mlp_nops(m); o++)
+		out[n++] = model_mlp_op_name(m, o);
+	if (tp > 1)
+		out[n++] = "ar_down";
+	return n;
+}
+
+/* The layer keys against model m: every listed op exists in m, tp
+ * divides m's heads, kv_heads and FFN, attention has a kv_len at least as
+ * long as every q, an all-reduce a tp >= 2. */
+static int check_layer_keys(struct ctx *c, const struct experiment *e,
+			    const struct model_spec *m)
+{
+	const cJSON *w = cJSON_GetObjectItemCaseSensitive(e->json, "workload");
+	char sub[64], msg[RL_ERR_LEN];
+	int attn = 0, qmax = 0, kvmin = 0;
+
+	for (int k = 0; k < e->nops; k++) {
+		struct layer_params lp = {1, 1, 1, 1, e->mask, m->dtype};
+		struct layer_op op;
+
+		path_index(sub, sizeof sub, "$.workload.ops", k);
+		if (!layer_op_known(e->ops[k])) {
+			rl_errf(c->err, "%s: %s: expected an op of the layer (%s), found \"%s\"",
+				c->file, sub, layer_op_list(), e->ops[k]);
+			return RL_EINPUT;
+		}
+		if (!strcmp(e->ops[k], "attn"))
+			attn = 1;
+		if (!strncmp(e->ops[k], "ar_", 3)) {
+			for (int t = 0; t < e->ntp; t++)
+				if (e->tp[t] < 2) {
+					rl_errf(c->err, "%s: %s: %s is the all-reduce of tensor parallelism, expected every tp >= 2, found tp = %d",
+						c->file, sub, e->ops[k], e->tp[t]);
+					return RL_EINPUT;
+				}
+			continue;
+		}
+		if (!strcmp(e->ops[k], "attn"))
+			continue;
+		if (layer_op_build(m, e->ops[k], &lp, &op, msg) != RL_OK) {
+			rl_errf(c->err, "%s: %s: %s", c->file, sub, msg);
+			return RL_EINPUT;
+		}
+	}
+	for (int t = 0; t < e->ntp; t++)
+		if (layer_check_tp(m, e->tp[t], msg) != RL_OK) {
+			path_index(sub, sizeof sub, "$.workload.tp", t);
+			rl_errf(c->err, "%s: %s: %s", c->file,
+				e->ntp == 1 && !cJSON_GetObjectItemCaseSensitive(w, "tp")
+					? "$.workload" : sub, msg);
+			return RL_EINPUT;
+		}
+	if (!e->nops && e->nkv)
+		attn = 1;
+	if (attn && !e->nkv) {
+		rl_errf(c->err, "%s: $.workload: attn needs \"kv_len\" (a list of KV cache lengths, e.g. [512, 2048])",
+			c->file);
+		return RL_EINPUT;
+	}
+	for (int q = 0; q < e->nq; q++)
+		if (e->q[q] > qmax)
+			qmax = e->q[q];
+	for (int k = 0; k < e->nkv; k++)
+		if (!k || e->kv_len[k] < kvmin)
+			kvmin = e->kv_len[k];
+	if (attn && kvmin < qmax) {
+		for (int k = 0; k < e->nkv; k++)
+			if (e->kv_len[k] == kvmin)
+				path_index(sub, sizeof sub, "$.workload.kv_len", k);
+		rl_errf(c->err, "%s: %s: expected kv_len >= every q (the cache holds the q new tokens), found %d < q = %d",
+			c->file, sub, kvmin, qmax);
+		return RL_EINPUT;
+	}
+	return RL_OK;
+}
+
 static int load_models(struct ctx *c, struct experiment *e)
 {
 	char path[64], msg[RL_ERR_LEN];
@@ -495,64 +618,113 @@ static int load_models(struct ctx *c, struct experiment *e)
 					c->file, path, e->models[i]->name);
 				return RL_EINPUT;
 			}
-		for (int k = 0; k < e->nops; k++)
-			if (model_mlp_op_index(e->models[i], e->ops[k]) < 0) {
-				char sub[64], list[64] = "";
-
-				for (int o = 0; o < model_mlp_nops(e->models[i]); o++)
-					snprintf(list + strlen(list), sizeof list - strlen(list),
-						 "%s%s", o ? ", " : "",
-						 model_mlp_op_name(e->models[i], o));
-				path_index(sub, sizeof sub, "$.workload.ops", k);
-				rl_errf(c->err, "%s: %s: expected an MLP op of %s (%s), found \"%s\"",
-					c->file, sub, e->models[i]->name, list,
-					e->ops[k]);
-				return RL_EINPUT;
-			}
+		if ((rc = check_layer_keys(c, e, e->models[i])))
+			return rc;
 	}
 	return RL_OK;
 }
 
-/* Every GEMM must be one the simulator takes (a tensor rate for the dtype,
- * a kernel that fits, a bounded CTA count), refused here, before anything
- * is written. The CTA count grows with m, so per spec, model and op the
- * largest m of the grid stands for all. */
+/* Every op must be one the simulator takes (a tensor rate for the dtype,
+ * a kernel that fits, a bounded CTA count; for attention the softmax
+ * units, for an all-reduce the link), refused here, before anything is
+ * written. The CTA count grows with m (attention: with batch, q and
+ * kv_len), so per spec, model, tp and op the largest of the grid stands
+ * for all. */
 static int check_points(struct ctx *c, struct experiment *e)
 {
 	char why[RL_ERR_LEN];
 	uint64_t mmax = 0;
+	int qmax = 0, bmax = 0, kvmax = 1;
 
 	for (int q = 0; q < e->nq; q++)
 		for (int b = 0; b < e->nbatch; b++)
 			if ((uint64_t)e->q[q] * (uint64_t)e->batch[b] > mmax)
 				mmax = (uint64_t)e->q[q] * (uint64_t)e->batch[b];
+
+	for (int q = 0; q < e->nq; q++)
+		qmax = e->q[q] > qmax ? e->q[q] : qmax;
+	for (int b = 0; b < e->nbatch; b++)
+		bmax = e->batch[b] > bmax ? e->batch[b] : bmax;
+	for (int k = 0; k < e->nkv; k++)
+		kvmax = e->kv_len[k] > kvmax ? e->kv_len[k] : kvmax;
 	for (int s = 0; s < e->nspecs; s++)
-		for (int m = 0; m < e->nmodels; m++) {
-			const struct model_spec *ms = e->models[m];
-			int nops = e->nops ? e->nops : model_mlp_nops(ms);
+		for (int m = 0; m < e->nmodels; m++)
+			for (int t = 0; t < e->ntp; t++) {
+				const struct model_spec *ms = e->models[m];
+				const char *names[LAYER_MAX_OPS];
+				int nops = experiment_point_ops(e, ms, e->tp[t], names);
 
-			for (int o = 0; o < nops; o++) {
-				struct gemm g;
-				int op = e->nops ? model_mlp_op_index(ms, e->ops[o]) : o;
+				for (int o = 0; o < nops; o++) {
+					struct layer_params lp = {
+						(uint64_t)qmax, (uint64_t)bmax,
+						(uint64_t)kvmax, e->tp[t], e->mask,
+						e->dtype_set ? e->dtype : ms->dtype};
+					struct layer_op op;
 
-				model_mlp_gemm(ms, op, mmax, &g);
-				g.dtype = e->dtype_set ? e->dtype : ms->dtype;
-				if (gpu_check_gemm(e->specs[s], &g, why) != RL_OK) {
-					rl_errf(c->err, "%s: $.workload: %s %s at m = %llu "
-						"cannot be simulated: %s", c->file,
-						ms->name, model_mlp_op_name(ms, op),
-						(unsigned long long)mmax, why);
-					return RL_EINPUT;
+					int rc = layer_op_build(ms, names[o], &lp,
+								&op, why);
+
+					/* the GEMMs' CTA count grows with m:
+					 * the grid's largest stands for all */
+					if (rc == RL_OK && op.kind == LAYER_GEMM)
+						op.g.m = mmax;
+					if (rc != RL_OK ||
+					    gpu_check_layer_op(e->specs[s], &op,
+							       why) != RL_OK) {
+						rl_errf(c->err, "%s: $.workload: %s %s at m = %llu "
+							"cannot be simulated: %s", c->file,
+							ms->name, names[o],
+							(unsigned long long)mmax, why);
+						return RL_EINPUT;
+					}
 				}
 			}
+	return RL_OK;
+}
+
+/* The points of one (spec, model, tp, kv_len, q, batch): one per op. */
+static int expand_ops(struct ctx *c, struct experiment *e, int s, int m,
+		      int t, int k, int q, int b, int *i)
+{
+	const struct model_spec *ms = e->models[m];
+	const char *names[LAYER_MAX_OPS];
+	int nops = experiment_point_ops(e, ms, e->tp[t], names);
+	char why[RL_ERR_LEN];
+
+	for (int o = 0; o < nops; o++) {
+		struct exp_point *p = &e->points[(*i)++];
+		struct layer_params lp;
+
+		p->spec = s;
+		p->model = m;
+		p->op = o;
+		p->q = e->q[q];
+		p->batch = e->batch[b];
+		p->kv_len = e->nkv ? e->kv_len[k] : 0;
+		p->tp = e->tp[t];
+		lp.q = (uint64_t)p->q;
+		lp.batch = (uint64_t)p->batch;
+		lp.kv_len = (uint64_t)(p->kv_len ? p->kv_len : 1);
+		lp.tp = p->tp;
+		lp.mask = e->mask;
+		lp.dtype = e->dtype_set ? e->dtype : ms->dtype;
+		if (layer_op_build(ms, names[o], &lp, &p->lop, why) != RL_OK) {
+			rl_errf(c->err, "%s: $.workload: %s %s (q = %d, batch = %d, kv_len = %d, tp = %d): %s",
+				c->file, ms->name, names[o], p->q, p->batch,
+				p->kv_len, p->tp, why);
+			return RL_EINPUT;
 		}
+		p->g = p->lop.g;
+		p->count = e->whole_model && strcmp(names[o], "lm_head") ?
+			   (int)ms->layers : 1;
+	}
 	return RL_OK;
 }
 
 static int expand(struct ctx *c, struct experiment *e)
 {
 	double n = 0;
-	int i = 0;
+	int i = 0, rc;
 
 	for (int q = 0; q < e->nq; q++)
 		for (int b = 0; b < e->nbatch; b++)
@@ -563,8 +735,12 @@ static int expand(struct ctx *c, struct experiment *e)
 				return RL_EINPUT;
 			}
 	for (int m = 0; m < e->nmodels; m++)
-		n += e->nops ? e->nops : model_mlp_nops(e->models[m]);
-	n *= (double)e->nspecs * e->nq * e->nbatch;
+		for (int t = 0; t < e->ntp; t++) {
+			const char *names[LAYER_MAX_OPS];
+
+			n += experiment_point_ops(e, e->models[m], e->tp[t], names);
+		}
+	n *= (double)e->nspecs * e->nq * e->nbatch * (e->nkv ? e->nkv : 1);
 	if (n > EXP_MAX_POINTS)
 		return fail(c, "$", "fewer than 10 million points", NULL);
 	e->npoints = (int)n;
@@ -572,26 +748,13 @@ static int expand(struct ctx *c, struct experiment *e)
 	if (!e->points)
 		return RL_EIO;
 	for (int s = 0; s < e->nspecs; s++)
-		for (int m = 0; m < e->nmodels; m++) {
-			const struct model_spec *ms = e->models[m];
-			int nops = e->nops ? e->nops : model_mlp_nops(ms);
-
-			for (int q = 0; q < e->nq; q++)
-				for (int b = 0; b < e->nbatch; b++)
-					for (int o = 0; o < nops; o++) {
-						struct exp_point *p = &e->points[i++];
-
-						p->spec = s;
-						p->model = m;
-						p->op = e->nops ? model_mlp_op_index(ms, e->ops[o]) : o;
-						p->q = e->q[q];
-						p->batch = e->batch[b];
-						model_mlp_gemm(ms, p->op,
-							       (uint64_t)p->q * (uint64_t)p->batch,
-							       &p->g);
-						p->g.dtype = e->dtype_set ? e->dtype : ms->dtype;
-					}
-		}
+		for (int m = 0; m < e->nmodels; m++)
+			for (int t = 0; t < e->ntp; t++)
+				for (int k = 0; k < (e->nkv ? e->nkv : 1); k++)
+					for (int q = 0; q < e->nq; q++)
+						for (int b = 0; b < e->nbatch; b++)
+							if ((rc = expand_ops(c, e, s, m, t, k, q, b, &i)))
+								return rc;
 	return check_points(c, e);
 }
 
@@ -666,6 +829,8 @@ void experiment_free(struct experiment *e)
 	rl_strings_free(e->ops, (size_t)e->nops);
 	free(e->q);
 	free(e->batch);
+	free(e->kv_len);
+	free(e->tp);
 	for (int i = 0; e->sweep && i < e->nsweep; i++)
 		free(e->sweep[i].values);
 	free(e->sweep);
@@ -685,5 +850,6 @@ void experiment_free(struct experiment *e)
 const char *experiment_op_name(const struct experiment *e,
 			       const struct exp_point *p)
 {
-	return model_mlp_op_name(e->models[p->model], p->op);
+	(void)e;
+	return p->lop.name;
 }

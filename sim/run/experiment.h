@@ -11,17 +11,29 @@
  *    "description": "...",                          optional
  *    "hardware": ["a100-80gb-pcie", ...],           name/path or list
  *    "model": "llama-33b",                          name/path or list
- *    "workload": {"ops": ["up", "gate", "down"],    optional: all MLP ops
+ *    "workload": {"ops": ["up", "gate", "down"],    optional, see below
  *                 "q": [1, 16, ...],                tokens per sequence
- *                 "batch": [1, 2, ...]},            sequences
+ *                 "batch": [1, 2, ...],             sequences
+ *                 "kv_len": [512, 2048],            optional: KV cache tokens
+ *                                                   per sequence (incl. the q)
+ *                 "tp": [1, 2],                     optional: tensor-parallel
+ *                                                   degree, default [1]
+ *                 "layers": "layer"},               "layer" | "model"
  *    "options": {"dtype": "fp16",                   optional: model dtype
  *                "l2": "cold",                      "cold" | "warm"
  *                "sweep_mode": "product",           "product" | "zip"
- *                "sweep_lines": "q"},               figure lines: "q" | "batch"
+ *                "sweep_lines": "q",                figure lines: "q" | "batch"
+ *                "mask": "tree"},                   q > 1 attention: "tree" | "causal"
  *    "sweep": {"hbm.bandwidth_gbps": [1000, 4000],  optional: hw fields by
  *              "sm.count": [108, 132]}}             dotted path (hw/spec.h)
  *
  * Every GEMM has m = batch · q; q = 1 is autoregressive decoding ("ar").
+ * Ops are those of models/layer.h (qkv, attn, o, ar_o, up, gate, up_gate,
+ * down, ar_down, lm_head). Without "ops": the whole layer (layer_default_
+ * ops(), lm_head with "layers": "model") when kv_len is given, else the
+ * MLP ops (and ar_down when tp > 1). attn needs kv_len >= every q.
+ * "layers": "model" makes each point count for the whole model: decoder
+ * ops run `layers` times per step, lm_head once (exp_point.count).
  *
  * Invariant: experiment_load() succeeds only if every point can be
  * simulated as far as input goes — hardware and models load, every derived
@@ -30,7 +42,7 @@
  *
  * Point order (the order of results.csv, results.json and the table):
  * spec (hardware in file order, each followed by its sweep variants in
- * odometer order, last field fastest), model, q, batch, op.
+ * odometer order, last field fastest), model, tp, kv_len, q, batch, op.
  *
  * Ownership: experiment_load()/experiment_parse() return an experiment
  * freed by experiment_free(), which owns the specs, models and points.
@@ -43,6 +55,7 @@
 #include "hw/common.h"
 #include "hw/spec.h"
 #include "models/gemm.h"
+#include "models/layer.h"
 #include "models/model.h"
 
 struct cJSON;
@@ -64,10 +77,15 @@ struct exp_sweep_field {
 struct exp_point {
 	int spec;        /* index into experiment.specs */
 	int model;       /* index into experiment.models */
-	int op;          /* op index within the model */
+	int op;          /* op index in the point's op list */
 	int q;           /* candidate tokens per sequence, 1 = ar */
 	int batch;       /* sequences */
-	struct gemm g;   /* m = batch·q, dtype from options or the model */
+	int kv_len;      /* KV cache tokens per sequence (0 = not given) */
+	int tp;          /* tensor-parallel degree */
+	int count;       /* times the op runs per step (model layers, or 1) */
+	struct gemm g;   /* m = batch·q, dtype from options or the model (for
+			  * attention and all-reduce: lop.g's descriptive shape) */
+	struct layer_op lop; /* the op on one GPU */
 };
 
 struct experiment {
@@ -79,8 +97,14 @@ struct experiment {
 	char **hw_names;
 	int nmodels;           /* model entries as listed */
 	char **model_names;
-	int nops;              /* 0 = every MLP op of each model */
+	int nops;              /* 0 = the default ops (see above) */
 	char **ops;
+	int nkv;               /* workload.kv_len entries, 0 = not given */
+	int *kv_len;
+	int ntp;               /* workload.tp entries (default one: 1) */
+	int *tp;
+	int whole_model;       /* workload.layers == "model" */
+	enum attn_mask mask;   /* options.mask */
 	int nq;
 	int *q;
 	int nbatch;
@@ -118,7 +142,12 @@ int experiment_parse(const char *text, const char *file,
 
 void experiment_free(struct experiment *e);
 
-/* Name of the point's op ("up", "gate", "down"). */
+/* The ops of model m at tensor-parallel degree tp in this experiment, in
+ * order (the listed ones, or the defaults); returns the count. */
+int experiment_point_ops(const struct experiment *e,
+			 const struct model_spec *m, int tp, const char **out);
+
+/* Name of the point's op ("qkv", "attn", "up", ...). */
 const char *experiment_op_name(const struct experiment *e,
 			       const struct exp_point *p);
 

@@ -406,7 +406,10 @@ void out_fill_row(const struct experiment *e, int i,
 	row->q = p->q;
 	row->batch = p->batch;
 	row->g = p->g;
-	roofline_gemm(e->specs[p->spec], &p->g, &row->roof);
+	row->kv_len = p->kv_len;
+	row->tp = p->tp;
+	row->count = p->count;
+	layer_op_roofline(e->specs[p->spec], &p->lop, &row->roof);
 	row->sim = *sim;
 }
 

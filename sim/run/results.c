@@ -20,7 +20,9 @@ void results_csv_header_fields(FILE *f)
 	      "roofline_bound,clock_mhz,"
 	      /* 34-41: the critical-path parts (sim/gpu/attrib.h) */
 	      "time_fixed_us,time_fill_us,time_tensor_us,time_dram_us,"
-	      "time_l2_us,time_port_us,time_tail_us,time_splitk_us", f);
+	      "time_l2_us,time_port_us,time_tail_us,time_splitk_us,"
+	      /* 42-44: the layer's keys (models/layer.h) */
+	      "kv_len,tp,layers", f);
 }
 
 void results_csv_row(FILE *f, const struct result_row *r)
@@ -49,6 +51,8 @@ void results_csv_fields(FILE *f, const struct result_row *r)
 		r->roof.memory_bound ? "memory" : "compute", s->clock_mhz);
 	for (int i = 0; i < ATTRIB_NPARTS; i++)
 		fprintf(f, ",%.6f", s->part_us[i]);
+	fprintf(f, ",%d,%d,%d", r->kv_len, r->tp ? r->tp : 1,
+		r->count ? r->count : 1);
 }
 
 cJSON *results_row_json(const struct result_row *r)
@@ -101,5 +105,9 @@ cJSON *results_row_json(const struct result_row *r)
 		snprintf(name, sizeof name, "time_%s_us", attrib_part_name[i]);
 		cJSON_AddNumberToObject(j, name, s->part_us[i]);
 	}
+	/* results.csv's columns 42-44 */
+	cJSON_AddNumberToObject(j, "kv_len", r->kv_len);
+	cJSON_AddNumberToObject(j, "tp", r->tp ? r->tp : 1);
+	cJSON_AddNumberToObject(j, "layers", r->count ? r->count : 1);
 	return j;
 }

@@ -29,6 +29,9 @@ struct result_row {
 	struct gemm g;
 	struct roofline_point roof;
 	struct gpu_result sim;
+	int kv_len;        /* KV cache tokens per sequence (0: none) */
+	int tp;            /* tensor-parallel degree (0 is read as 1) */
+	int count;         /* times the op runs per step (0 is read as 1) */
 };
 
 void results_csv_header(FILE *f);

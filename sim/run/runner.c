@@ -165,6 +165,24 @@ static void sim_key(const struct experiment *e, const struct exp_point *p,
 	h_str(&h, rl_dtype_name(p->g.dtype));
 	h_str(&h, e->l2_warm ? "l2 warm" : "l2 cold");
 	h_str(&h, "protocol none"); /* runner_simulate sets no calls_timed */
+	/* attention and all-reduce points: p->g is only descriptive, their
+	 * shape is the layer op's (a GEMM key stays as it was) */
+	if (p->lop.kind == LAYER_ATTN) {
+		const struct attn_shape *a = &p->lop.a;
+
+		h_str(&h, "attn");
+		h_u64(&h, a->batch);
+		h_u64(&h, a->heads);
+		h_u64(&h, a->kv_heads);
+		h_u64(&h, a->head_dim);
+		h_u64(&h, a->q);
+		h_u64(&h, a->kv_len);
+		h_u64(&h, (uint64_t)a->mask);
+	} else if (p->lop.kind == LAYER_ALLREDUCE) {
+		h_str(&h, "all-reduce");
+		h_u64(&h, (uint64_t)p->lop.tp);
+		h_u64(&h, (uint64_t)p->lop.ar_bytes);
+	}
 	h_hex(&h, out);
 }
 
@@ -267,6 +285,14 @@ static int make_keys(struct runner *r, char *fingerprint, char *err)
 		h_u64(&h, p->g.k);
 		h_str(&h, rl_dtype_name(p->g.dtype));
 		h_str(&h, e->l2_warm ? "l2 warm" : "l2 cold");
+		/* the layer keys: GEMM points of a file without them hash
+		 * as before */
+		if (p->lop.kind != LAYER_GEMM || p->tp > 1 || p->kv_len) {
+			h_u64(&h, (uint64_t)p->kv_len);
+			h_u64(&h, (uint64_t)p->tp);
+			h_u64(&h, (uint64_t)p->lop.kind);
+			h_u64(&h, (uint64_t)p->lop.a.mask);
+		}
 		h_hex(&h, r->keys[i]);
 		for (s = slot_of(r, r->keys[i]); r->slots[s];
 		     s = (s + 1) & (r->nslots - 1))
@@ -519,7 +545,7 @@ int runner_simulate(const struct experiment *e, int point,
 	/* the critical-path parts are results columns: record them */
 	attrib_init(&rec, 0);
 	opts.rec = &rec;
-	rc = gpu_simulate_gemm(e->specs[p->spec], &p->g, &opts, res, msg);
+	rc = gpu_simulate_layer_op(e->specs[p->spec], &p->lop, &opts, res, msg);
 	attrib_destroy(&rec);
 	if (rc != RL_OK)
 		rl_errf(err, "%s, %s %s q=%d batch=%d: %s",

@@ -47,8 +47,13 @@ int validate_protocol_parse(const char *s, enum validate_protocol *out)
 void validate_protocol_opts(enum validate_protocol p, const struct hw_spec *hw,
 			    const struct gemm *g, struct gpu_opts *out)
 {
-	double bytes = gemm_bytes_min(g);
+	validate_protocol_opts_bytes(p, hw, gemm_bytes_min(g), out);
+}
 
+void validate_protocol_opts_bytes(enum validate_protocol p,
+				  const struct hw_spec *hw, double bytes,
+				  struct gpu_opts *out)
+{
 	memset(out, 0, sizeof *out);
 	switch (p) {
 	case PROTOCOL_WARM:

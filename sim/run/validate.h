@@ -64,6 +64,11 @@ int validate_protocol_parse(const char *s, enum validate_protocol *out);
  * clock). */
 void validate_protocol_opts(enum validate_protocol p, const struct hw_spec *hw,
 			    const struct gemm *g, struct gpu_opts *out);
+/* The same for a call whose operands are `bytes` (one call's compulsory
+ * bytes: attention's Q, K, V and O). */
+void validate_protocol_opts_bytes(enum validate_protocol p,
+				  const struct hw_spec *hw, double bytes,
+				  struct gpu_opts *out);
 
 struct validate_row {
 	int line;                    /* line number in the measured CSV */

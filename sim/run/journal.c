@@ -20,6 +20,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "hw/data.h"
 #include "sim/run/output.h"
 
 #define JOURNAL_SUM_LEN 17 /* 16 hex digits + NUL */
@@ -260,8 +261,7 @@ static int create(const char *dir, const char *path, const char *name,
 static char *slurp(const char *path, size_t *len, char *err)
 {
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	char *buf = NULL;
-	size_t cap = 0, n = 0;
+	char *buf;
 	struct stat st;
 
 	if (fd < 0) {
@@ -282,38 +282,11 @@ static char *slurp(const char *path, size_t *len, char *err)
 		errno = EINVAL;
 		return NULL;
 	}
-	for (;;) {
-		ssize_t got;
-
-		if (n + 65536 + 1 > cap) {
-			char *nb = realloc(buf, cap = 2 * cap + 65536 + 1);
-
-			if (!nb) {
-				rl_errf(err, "%s: out of memory", path);
-				goto fail;
-			}
-			buf = nb;
-		}
-		got = read(fd, buf + n, cap - n - 1);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			rl_errf(err, "%s: cannot read: %s", path, strerror(errno));
-			goto fail;
-		}
-		if (got == 0)
-			break;
-		n += (size_t)got;
-	}
+	buf = rl_read_fd(fd, path, len, err);
 	close(fd);
-	buf[n] = 0;
-	*len = n;
+	if (!buf)
+		errno = EIO;
 	return buf;
-fail:
-	free(buf);
-	close(fd);
-	errno = EIO;
-	return NULL;
 }
 
 /* 1 if the header line matches, 0 if it does not, -1 if it is not a
@@ -577,8 +550,14 @@ fail:
 int journal_append(struct journal *j, const char *key,
 		   const struct gpu_result *r, char *err)
 {
-	char *res = journal_result_text(r), *line, sum[JOURNAL_SUM_LEN];
-	size_t len, done = 0;
+	return journal_append_group(j, &key, 1, r, err);
+}
+
+int journal_append_group(struct journal *j, const char *const *keys, int n,
+			 const struct gpu_result *r, char *err)
+{
+	char *res = journal_result_text(r), *buf, sum[JOURNAL_SUM_LEN];
+	size_t len = 0, one, done = 0;
 	int rc = RL_OK;
 
 	if (j->fd < 0) { /* opened without a directory: nothing to keep */
@@ -589,21 +568,23 @@ int journal_append(struct journal *j, const char *key,
 		rl_errf(err, "%s: out of memory", j->path);
 		return RL_EIO;
 	}
-	record_sum(key, res, sum);
-	len = strlen(res) + JOURNAL_KEY_LEN + JOURNAL_SUM_LEN + 48;
-	if (!(line = malloc(len))) {
+	one = strlen(res) + JOURNAL_KEY_LEN + JOURNAL_SUM_LEN + 48;
+	if (!(buf = malloc(one * (size_t)(n > 0 ? n : 1)))) {
 		free(res);
 		rl_errf(err, "%s: out of memory", j->path);
 		return RL_EIO;
 	}
-	len = (size_t)snprintf(line, len,
-			       "{\"key\":\"%s\",\"result\":%s,\"sum\":\"%s\"}\n",
-			       key, res, sum);
+	for (int i = 0; i < n; i++) {
+		record_sum(keys[i], res, sum);
+		len += (size_t)snprintf(buf + len, one,
+					"{\"key\":\"%s\",\"result\":%s,\"sum\":\"%s\"}\n",
+					keys[i], res, sum);
+	}
 	free(res);
-	/* One write per record: O_APPEND keeps concurrent records whole. */
+	/* One write for the group: O_APPEND keeps concurrent records whole. */
 	pthread_mutex_lock(&j->lock);
 	while (done < len) {
-		ssize_t w = write(j->fd, line + done, len - done);
+		ssize_t w = write(j->fd, buf + done, len - done);
 
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -616,7 +597,7 @@ int journal_append(struct journal *j, const char *key,
 		done += (size_t)w;
 	}
 	pthread_mutex_unlock(&j->lock);
-	free(line);
+	free(buf);
 	if (rc == RL_OK && fdatasync(j->fd) != 0) {
 		rl_errf(err, "%s: fsync failed: %s", j->path, strerror(errno));
 		rc = RL_EIO;

@@ -59,6 +59,10 @@ int journal_open(const char *dir, const char *experiment_name,
 /* Append one record durably (write + fdatasync). */
 int journal_append(struct journal *j, const char *key,
 		   const struct gpu_result *r, char *err);
+/* Append one record per key, all with result r, durably: one write and
+ * one fdatasync for the lot (the points a result cache simulated once). */
+int journal_append_group(struct journal *j, const char *const *keys, int n,
+			 const struct gpu_result *r, char *err);
 
 void journal_close(struct journal *j);
 

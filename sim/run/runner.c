@@ -327,6 +327,30 @@ static int on_record(void *ctx, const char *key, const struct gpu_result *res,
 	return RL_OK;
 }
 
+/* Journal result res for every point of the group from `first` on that is
+ * not done yet: one write and one fsync for them all. Only the caller
+ * writes these points' done flags (the group is handed out once). */
+static int journal_group(struct runner *r, int first,
+			 const struct gpu_result *res, char *err)
+{
+	const char **keys;
+	int n = 0, rc;
+
+	for (int j = first; j >= 0; j = r->same[j])
+		n += !r->done[j];
+	if (!(keys = malloc((size_t)(n ? n : 1) * sizeof *keys))) {
+		rl_errf(err, "%s: out of memory", r->e->file);
+		return RL_EIO;
+	}
+	n = 0;
+	for (int j = first; j >= 0; j = r->same[j])
+		if (!r->done[j])
+			keys[n++] = r->keys[j];
+	rc = journal_append_group(r->j, keys, n, res, err);
+	free(keys);
+	return rc;
+}
+
 /* After the journal replay: a group with a point done gives its result to
  * the others (journaling them now), so that each group is all done or all
  * to do; the first point of each group to do is pending. */
@@ -354,10 +378,10 @@ static int make_pending(struct runner *r, char *err)
 			r->pending[r->npending++] = h;
 			continue;
 		}
-		for (int j = h; j >= 0 && rc == RL_OK; j = r->same[j])
-			if (!r->done[j] &&
-			    (rc = journal_append(r->j, r->keys[j], &r->res[d],
-						 err)) == RL_OK) {
+		if ((rc = journal_group(r, h, &r->res[d], err)))
+			break;
+		for (int j = h; j >= 0; j = r->same[j])
+			if (!r->done[j]) {
 				r->res[j] = r->res[d];
 				r->done[j] = 1;
 				r->ndone++;
@@ -486,12 +510,11 @@ int runner_next(struct runner *r)
 int runner_complete(struct runner *r, int point, const struct gpu_result *res,
 		    char *err)
 {
-	int rc = RL_OK, j;
+	int rc, j;
 
 	/* durable before it counts as done; the points of its group (the
 	 * result cache) have this result too, and each has its record */
-	for (j = point; j >= 0 && rc == RL_OK; j = r->same[j])
-		rc = journal_append(r->j, r->keys[j], res, err);
+	rc = journal_group(r, point, res, err);
 	pthread_mutex_lock(&r->lock);
 	for (j = point; j >= 0 && rc == RL_OK; j = r->same[j])
 		if (!r->done[j]) {

@@ -13,11 +13,13 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "hw/common.h"
 
@@ -218,24 +220,15 @@ fail:
 	return RL_EIO;
 }
 
-char *rl_read_file(const char *path, size_t *len, char *err)
+char *rl_read_fd(int fd, const char *path, size_t *len, char *err)
 {
-	FILE *f;
 	char *buf = NULL, *nb;
-	size_t cap = 0, used = 0, got;
+	size_t cap = 0, used = 0;
 
-	if (len)
-		*len = 0;
-	f = fopen(path, "rb");
-	if (!f) {
-		int e = errno;
-
-		rl_errf(err, "%s: expected a readable file, found %s (%s)",
-			path, e == ENOENT ? "nothing" : "an unreadable one",
-			strerror(e));
-		return NULL;
-	}
+	*len = 0;
 	for (;;) {
+		ssize_t got;
+
 		if (cap - used < 4096 + 1) {
 			cap = cap ? 2 * cap : 65536;
 			if (cap > (size_t)DATA_MAX_FILE) {
@@ -250,17 +243,46 @@ char *rl_read_file(const char *path, size_t *len, char *err)
 			}
 			buf = nb;
 		}
-		got = fread(buf + used, 1, cap - used - 1, f);
-		used += got;
+		got = read(fd, buf + used, cap - used - 1);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			rl_errf(err, "%s: read failed (%s)", path,
+				strerror(errno));
+			goto fail;
+		}
 		if (got == 0)
 			break;
+		used += (size_t)got;
 	}
-	if (ferror(f)) {
-		rl_errf(err, "%s: read failed (%s)", path, strerror(errno));
-		goto fail;
-	}
-	fclose(f);
 	buf[used] = 0;
+	*len = used;
+	return buf;
+fail:
+	free(buf);
+	return NULL;
+}
+
+char *rl_read_file(const char *path, size_t *len, char *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t used;
+	char *buf;
+
+	if (len)
+		*len = 0;
+	if (fd < 0) {
+		int e = errno;
+
+		rl_errf(err, "%s: expected a readable file, found %s (%s)",
+			path, e == ENOENT ? "nothing" : "an unreadable one",
+			strerror(e));
+		return NULL;
+	}
+	buf = rl_read_fd(fd, path, &used, err);
+	close(fd);
+	if (!buf)
+		return NULL;
 	/* every reader takes the text as a C string: a NUL byte would cut it
 	 * short silently (a measured CSV lost its later rows) */
 	{
@@ -280,8 +302,4 @@ char *rl_read_file(const char *path, size_t *len, char *err)
 	if (len)
 		*len = used;
 	return buf;
-fail:
-	free(buf);
-	fclose(f);
-	return NULL;
 }

@@ -29,5 +29,10 @@ int rl_data_list(const char *kind, char ***names);
  * A NUL byte inside the file is refused ("FILE:LINE: expected text, found
  * a NUL byte"), so strlen() of the result is *len. */
 char *rl_read_file(const char *path, size_t *len, char *err);
+/* The whole of an open file (fd, named path in messages) into a
+ * NUL-terminated malloc'd buffer, NUL bytes and all, at most 1 GiB; NULL +
+ * err. The one read loop: rl_read_file() and the run journal (which opens
+ * without following links) use it. */
+char *rl_read_fd(int fd, const char *path, size_t *len, char *err);
 
 #endif

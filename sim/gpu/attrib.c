@@ -92,16 +92,22 @@ static void add(const struct gpu_recorder *r, struct attrib_vec *v,
 	}
 }
 
-/* The vector of a pending delay's completion. */
-static struct attrib_vec settle(const struct gpu_recorder *r,
-				const struct attrib_pend *p)
+/* Into v, the vector of a pending delay's completion. Hot: once per
+ * load, MMA and epilogue; before t_tail no branch on the tail. */
+static void settle(const struct gpu_recorder *r, const struct attrib_pend *p,
+		   struct attrib_vec *v)
 {
-	struct attrib_vec v = p->base;
-	sim_time_t lat = p->lat < p->t1 - p->t0 ? p->lat : p->t1 - p->t0;
+	sim_time_t d = p->t1 - p->t0;
+	sim_time_t lat = p->lat < d ? p->lat : d;
 
-	add(r, &v, p->t0, p->t1 - lat, p->part);
-	add(r, &v, p->t1 - lat, p->t1, ATTRIB_FILL);
-	return v;
+	*v = p->base;
+	if (r->t_tail >= p->t1) {
+		v->ps[p->part] += d - lat;
+		v->ps[ATTRIB_FILL] += lat;
+		return;
+	}
+	add(r, v, p->t0, p->t1 - lat, p->part);
+	add(r, v, p->t1 - lat, p->t1, ATTRIB_FILL);
 }
 
 static uint64_t vsum(const struct attrib_vec *v)
@@ -262,6 +268,7 @@ int attrib_begin(struct gpu_recorder *r, const struct hw_spec *hw,
 	r->mma_share = tr->k.step_cycles > 0 ? mma / tr->k.step_cycles : 1;
 	if (r->mma_share > 1)
 		r->mma_share = 1;
+	r->mma_share_q20 = (uint64_t)llround(r->mma_share * (1 << 20));
 	r->dram_bps = hw_spec_effective_bandwidth(hw) / 1e12;
 	r->dram_ch = (unsigned)hw->hbm.channels;
 	r->l2_bps = hw->l2.bytes_per_clk * clk / 1e12;
@@ -401,7 +408,7 @@ void attrib_data(struct gpu_recorder *r, unsigned si, uint64_t s,
 	size_t i = (size_t)si * r->stages + s % r->stages;
 
 	(void)now;
-	r->vd[i] = settle(r, &r->pd[i]);
+	settle(r, &r->pd[i], &r->vd[i]);
 }
 
 void attrib_mma(struct gpu_recorder *r, unsigned si, unsigned sm,
@@ -427,18 +434,23 @@ void attrib_mma_done(struct gpu_recorder *r, unsigned si, unsigned sm,
 		     uint64_t s, sim_time_t now)
 {
 	struct attrib_pend *p = &r->pm[(size_t)si * r->stages + s % r->stages];
-	struct attrib_vec v = p->waited ? r->v_sm[sm] : p->base;
+	struct attrib_vec *v = &r->cur[si];
 	sim_time_t d = p->t1 - p->t0;
 	/* the SM pipe's step is max(tensor, shared-memory reads) cycles: the
 	 * tensor-core share is the tensor's, the excess the load/store
-	 * path's */
-	sim_time_t dt = (sim_time_t)llround((double)d * r->mma_share);
+	 * path's (share in 1/2^20, d < 2^43 ps) */
+	sim_time_t dt = (d * r->mma_share_q20 + (1u << 19)) >> 20;
 
 	(void)now;
-	add(r, &v, p->t0, p->t0 + dt, ATTRIB_TENSOR);
-	add(r, &v, p->t0 + dt, p->t1, ATTRIB_PORT);
-	r->cur[si] = v;
-	r->v_sm[sm] = v;
+	*v = p->waited ? r->v_sm[sm] : p->base;
+	if (r->t_tail >= p->t1) {
+		v->ps[ATTRIB_TENSOR] += dt;
+		v->ps[ATTRIB_PORT] += d - dt;
+	} else {
+		add(r, v, p->t0, p->t0 + dt, ATTRIB_TENSOR);
+		add(r, v, p->t0 + dt, p->t1, ATTRIB_PORT);
+	}
+	r->v_sm[sm] = *v;
 }
 
 void attrib_store(struct gpu_recorder *r, sim_time_t port, sim_time_t mem,
@@ -485,7 +497,7 @@ static void push_span(struct gpu_recorder *r, unsigned si)
 void attrib_segment_done(struct gpu_recorder *r, unsigned si, sim_time_t now)
 {
 	(void)now;
-	r->cur[si] = settle(r, &r->pe[si]);
+	settle(r, &r->pe[si], &r->cur[si]);
 }
 
 void attrib_cta_done(struct gpu_recorder *r, unsigned si, sim_time_t now,

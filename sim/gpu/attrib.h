@@ -118,6 +118,7 @@ struct gpu_recorder {
 	unsigned nslots, cps, nsm, stages;
 	uint64_t ctas, per_span;
 	double mma_share;      /* tensor-core share of an SM pipe step */
+	uint64_t mma_share_q20;/* the same in units of 2^-20 */
 	double dram_bps;       /* DRAM bytes per ps, all channels */
 	double l2_bps;         /* L2 slice bytes per ps, all slices */
 	unsigned dram_ch;      /* DRAM channels */

@@ -539,7 +539,8 @@ int gpu_simulate_attention(const struct hw_spec *spec,
 		/* as gpu.c classifies a GEMM: neither pipe half busy is
 		 * latency (fixed costs) or a tail */
 		double t = r->time_us * 1e-6;
-		double t_comp = (double)k.ctas * k.split_blocks * k.mma_cycles /
+		/* the SM pipe's work: MMA and softmax (the padded tile) */
+		double t_comp = (double)k.ctas * k.split_blocks * k.step_cycles /
 				(clk * g->nsm);
 		double t_mem = r->bytes_hbm / hw_spec_effective_bandwidth(hw);
 		double fl = t_comp > t_mem ? t_comp : t_mem;

@@ -522,14 +522,23 @@ void out_print_table(FILE *f, const struct experiment *e,
 				h->name, rl_dtype_name(p->g.dtype),
 				e->l2_warm ? "warm" : "cold",
 				hw_spec_ridge(h, p->g.dtype));
-			fprintf(f, "%-5s %5s %5s %6s %8s %10s %8s %8s %6s  %s\n",
-				"op", "q", "batch", "m", "OI", "time_us",
+			fprintf(f, "%-5s %5s %5s %6s ", "op", "q", "batch", "m");
+			if (e->nkv)
+				fprintf(f, "%7s ", "kv_len");
+			if (e->ntp > 1 || e->tp[0] > 1)
+				fprintf(f, "%3s ", "tp");
+			fprintf(f, "%8s %10s %8s %8s %6s  %s\n", "OI", "time_us",
 				"TFLOP/s", "GB/s", "%roof", "bound");
 			prev_spec = p->spec;
 			prev_model = p->model;
 		}
-		fprintf(f, "%-5s %5d %5d %6llu %8.1f %10.2f %8.1f %8.0f %6.1f  %s\n",
-			r->op, r->q, r->batch, (unsigned long long)r->g.m,
+		fprintf(f, "%-5s %5d %5d %6llu ", r->op, r->q, r->batch,
+			(unsigned long long)r->g.m);
+		if (e->nkv)
+			fprintf(f, "%7d ", r->kv_len);
+		if (e->ntp > 1 || e->tp[0] > 1)
+			fprintf(f, "%3d ", r->tp);
+		fprintf(f, "%8.1f %10.2f %8.1f %8.0f %6.1f  %s\n",
 			r->roof.oi, r->sim.time_us, r->sim.tflops,
 			r->sim.hbm_gbps, 100.0 * r->roof.time_us / r->sim.time_us,
 			r->sim.bound);

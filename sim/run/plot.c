@@ -83,7 +83,24 @@ static void gp_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-/* "up/gate/down" for the ops of model m in this experiment. */
+/* Whether an op goes on the roofline figure: the MLP's GEMMs, as in the
+ * reference chart (the other layer ops have their own figures,
+ * sim/run/plot_layer.h). */
+static int mlp_op(const char *op)
+{
+	return !strcmp(op, "up") || !strcmp(op, "gate") ||
+	       !strcmp(op, "down") || !strcmp(op, "up_gate");
+}
+
+/* Whether point p is on the roofline figure: an MLP op, at the first
+ * kv_len and tp of the grid (the MLP does not depend on kv_len). */
+static int on_roofline(const struct experiment *e, const struct exp_point *p)
+{
+	return mlp_op(experiment_op_name(e, p)) &&
+	       (!e->nkv || p->kv_len == e->kv_len[0]) && p->tp == e->tp[0];
+}
+
+/* "up/gate/down" for the MLP ops of model m in this experiment. */
 static void ops_label(char *out, size_t len, const struct experiment *e,
 		      int model)
 {
@@ -91,10 +108,13 @@ static void ops_label(char *out, size_t len, const struct experiment *e,
 	int n = e->nops ? e->nops : model_mlp_nops(ms);
 
 	out[0] = 0;
-	for (int o = 0; o < n; o++)
-		snprintf(out + strlen(out), len - strlen(out), "%s%s",
-			 o ? "/" : "",
-			 e->nops ? e->ops[o] : model_mlp_op_name(ms, o));
+	for (int o = 0; o < n; o++) {
+		const char *op = e->nops ? e->ops[o] : model_mlp_op_name(ms, o);
+
+		if (mlp_op(op))
+			snprintf(out + strlen(out), len - strlen(out), "%s%s",
+				 out[0] ? "/" : "", op);
+	}
 }
 
 /* Shared look: fonts, frame, grid, key. */
@@ -170,7 +190,7 @@ int plot_roofline_write(const char *dir, const char *name,
 			const struct result_row *r = &rows[i];
 
 			if (p->spec != spec || p->model != model ||
-			    p->q != e->q[qi])
+			    p->q != e->q[qi] || !on_roofline(e, p))
 				continue;
 			fprintf(dat.f, "%.6g %.6g %.6g %s %d %llu %.6g\n",
 				r->roof.oi, r->roof.flops / (r->sim.time_us * 1e-6),
@@ -208,7 +228,8 @@ int plot_roofline_write(const char *dir, const char *name,
 			const struct result_row *r = &rows[i];
 			double sim = r->roof.flops / (r->sim.time_us * 1e-6);
 
-			if (p->spec != spec || p->model != model)
+			if (p->spec != spec || p->model != model ||
+			    !on_roofline(e, p))
 				continue;
 			while (r->roof.oi < pow(10, x0) * 0.8 && x0 > -3)
 				x0--;

@@ -65,6 +65,7 @@ void jsonv_describe(const struct cJSON *item, char *buf, size_t len);
  * ("$.ops", 2) -> "$.ops[2]". Truncated to `len`. */
 void jsonv_path_key(char *out, size_t len, const char *parent,
 		    const char *key);
+/* ("$.ops", 2) -> "$.ops[2]", truncated to `len`. */
 void jsonv_path_index(char *out, size_t len, const char *parent, int i);
 
 /* `node` (at `path`) must be an object whose keys are unique and all in
@@ -85,6 +86,7 @@ void jsonv_range_text(const struct jsonv_range *r, char *buf, size_t len);
 /* Typed checks of one node at `path`. */
 int jsonv_number(const struct jsonv *v, const struct cJSON *node,
 		 const char *path, const struct jsonv_range *r, double *out);
+/* true or false, as 1 or 0 in *out. */
 int jsonv_bool(const struct jsonv *v, const struct cJSON *node,
 	       const char *path, int *out);
 /* Non-empty string without control characters, shorter than `size`;
@@ -116,12 +118,15 @@ int jsonv_strings(const struct jsonv *v, const struct cJSON *node,
 int jsonv_get_number(const struct jsonv *v, const struct cJSON *obj,
 		     const char *path, const char *key, int required,
 		     const struct jsonv_range *r, double *out, int *present);
+/* A string member into buf (size bytes), as jsonv_string(). */
 int jsonv_get_string(const struct jsonv *v, const struct cJSON *obj,
 		     const char *path, const char *key, int required,
 		     char *buf, size_t size, int *present);
+/* A name member ([A-Za-z0-9._+-]+) into buf, as jsonv_name(). */
 int jsonv_get_name(const struct jsonv *v, const struct cJSON *obj,
 		   const char *path, const char *key, int required, char *buf,
 		   size_t size, int *present);
+/* A member that must be one of the NULL-terminated `names`: its index. */
 int jsonv_get_enum(const struct jsonv *v, const struct cJSON *obj,
 		   const char *path, const char *key, int required,
 		   const char *const *names, int *out, int *present);

@@ -105,7 +105,10 @@ int hw_spec_load(const char *name_or_path, struct hw_spec **out, char *err);
 int hw_spec_parse(const char *text, const char *file, struct hw_spec **out,
 		  char *err);
 
+/* Free s and the sources it owns (NULL is allowed). */
 void hw_spec_free(struct hw_spec *s);
+/* A deep copy of s (its own sources), freed by hw_spec_free(); NULL when
+ * out of memory. */
 struct hw_spec *hw_spec_clone(const struct hw_spec *s);
 
 /* Set a field by dotted path and re-validate its range. */

@@ -33,10 +33,15 @@ struct model_spec {
 	enum model_mlp mlp;    /* gated (up, gate, down) or plain (up, down) */
 };
 
+/* Load a model spec by name (searched in the data path, hw/data.h) or by
+ * path; RL_OK, or RL_EINPUT with "FILE: $.path: expected ..." in err
+ * (RL_ERR_LEN bytes). *out is freed by model_spec_free(). */
 int model_spec_load(const char *name_or_path, struct model_spec **out,
 		    char *err);
+/* The same from JSON text in memory; `file` names it in messages. */
 int model_spec_parse(const char *text, const char *file,
 		     struct model_spec **out, char *err);
+/* Free m (NULL is allowed). */
 void model_spec_free(struct model_spec *m);
 struct cJSON *model_spec_to_json(const struct model_spec *m);
 

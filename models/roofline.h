@@ -22,6 +22,8 @@ struct roofline_point {
 	int memory_bound;   /* oi < ridge */
 };
 
+/* The datasheet roofline of g on hw (peak tensor rate, effective DRAM
+ * bandwidth, compulsory bytes): fills every field of *out; never fails. */
 void roofline_gemm(const struct hw_spec *hw, const struct gemm *g,
 		   struct roofline_point *out);
 /* min(peak, bandwidth · oi) */

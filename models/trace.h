@@ -61,6 +61,9 @@ struct trace_step {
 	double mma_flops;       /* 2·BM·BN·BKs: what the tensor cores execute */
 };
 
+/* Set up t to describe kernel k playing g, with `group` (>= 1) k-slices
+ * merged into one step (fewer, larger requests; the bytes and FLOPs are
+ * the same). t borrows nothing: g and k are copied. */
 void trace_init(struct trace *t, const struct gemm *g,
 		const struct kernel_config *k, int group);
 

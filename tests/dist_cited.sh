@@ -1,13 +1,13 @@
 #!/bin/sh
 # dist_cited.sh SRCDIR DISTDIR — run by `make dist` (dist-hook): every file of
-# the source tree that README.md, BENCHMARKS.md or docs/*.md cite in `code`
+# the source tree that README.md, BENCHMARKS.md, HACKING.md or docs/*.md cite in `code`
 # is in the tarball, so the documentation of an unpacked tarball has no
 # dangling references. Exits 1 naming the missing files.
 set -u
 src=$1
 dist=$2
 missing=
-for doc in "$src/README.md" "$src/BENCHMARKS.md" "$src"/docs/*.md; do
+for doc in "$src/README.md" "$src/BENCHMARKS.md" "$src/HACKING.md" "$src"/docs/*.md; do
 	[ -f "$doc" ] || continue
 	# `path` tokens with a '/' or a file suffix, and markdown links/images
 	for p in $( { grep -o '`[A-Za-z0-9_./-]*`' "$doc" | tr -d '`';

@@ -148,7 +148,7 @@ static int plan(const struct hw_spec *hw, const char *fields,
 	size_t n = 0;
 	int rc;
 
-	if ((rc = calibrate_fields(hw, fields, &fit, err)) != RL_OK) {
+	if (calibrate_fields(hw, fields, &fit, err) != RL_OK) {
 		fprintf(stderr, "ridgeline " CMD ": --fit %s\n", err);
 		return 2;
 	}

@@ -92,10 +92,14 @@ static int parse_ops(const char *s, const struct model_spec *m, int *ops,
 {
 	const char *p = s;
 	char name[32], known[64] = "";
+	size_t used = 0;
 
-	for (int i = 0; i < model_mlp_nops(m); i++) {
-		strcat(known, i ? ", " : "");
-		strcat(known, model_mlp_op_name(m, i));
+	/* the op names for the message, cut (not overrun) if very long */
+	for (int i = 0; i < model_mlp_nops(m) && used < sizeof known; i++) {
+		int w = snprintf(known + used, sizeof known - used, "%s%s",
+				 i ? ", " : "", model_mlp_op_name(m, i));
+
+		used += w > 0 ? (size_t)w : 0;
 	}
 	*n = 0;
 	for (;;) {

@@ -172,7 +172,7 @@ int cmd_validate(int argc, char **argv)
 	/* ... and DIR is made (parents included) and locked before the
 	 * simulation, as by run: a bad -o costs nothing and loses nothing;
 	 * the lock is held until the process exits */
-	if (dir && ((rc = out_mkdir_p(dir, err)) != RL_OK ||
+	if (dir && (out_mkdir_p(dir, err) != RL_OK ||
 		    (lock = out_dir_lock(dir, err)) < 0)) {
 		rc = RL_EIO;
 		goto fail;

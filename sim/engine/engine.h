@@ -87,6 +87,7 @@ uint64_t sim_engine_run(struct sim_engine *e);
 /* Ask the run loop to return after the current handler. */
 void sim_engine_stop(struct sim_engine *e);
 
+/* Events scheduled and not yet run or cancelled. */
 size_t sim_engine_pending(const struct sim_engine *e);
 uint64_t sim_engine_events_run(const struct sim_engine *e); /* total so far */
 

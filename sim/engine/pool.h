@@ -32,12 +32,16 @@ struct sim_pool {
 	double wait_ps;        /* total waiting time of granted waiters, ps */
 };
 
+/* A pool of `capacity` slots, all free, granted FIFO; 0, or -1 when out
+ * of memory. sim_pool_destroy() frees its wait queue. */
 int sim_pool_init(struct sim_pool *p, unsigned capacity);
 void sim_pool_destroy(struct sim_pool *p);
 
 /* 1 = granted now; 0 = queued (fn called when granted); <0 = out of memory. */
 int sim_pool_acquire(struct sim_pool *p, struct sim_engine *e,
 		     sim_handler_fn fn, void *ctx, uint64_t arg);
+/* Return a slot: the longest waiter, if any, takes it now (its handler is
+ * scheduled at the current time). */
 void sim_pool_release(struct sim_pool *p, struct sim_engine *e);
 
 /* Mean occupied fraction of slots over [0, now]. */

@@ -20,11 +20,15 @@ struct sim_stats {
 	int sorted;       /* samples sorted since last add */
 };
 
+/* Empty statistics; keep_samples != 0 also stores every sample (for
+ * percentiles). destroy frees the samples; reset empties, keeping the
+ * buffer. */
 void sim_stats_init(struct sim_stats *s, int keep_samples);
 void sim_stats_destroy(struct sim_stats *s);
 void sim_stats_reset(struct sim_stats *s);
 /* 0, or -1 if keeping a sample failed to allocate. */
 int sim_stats_add(struct sim_stats *s, double x);
+/* Mean of the samples added; 0 for none. */
 double sim_stats_mean(const struct sim_stats *s);
 /* Sample variance (n-1); 0 for n < 2. */
 double sim_stats_variance(const struct sim_stats *s);

@@ -59,6 +59,12 @@ struct gpu_result {
 					* all 0 unless gpu_opts.rec was set */
 };
 
+/* Simulate g on hw with the kernel the chooser picks (models/kernel.h) and
+ * fill *out. opts may be NULL: cold L2, steady-state (sustained) clock, no
+ * recorder. Returns RL_OK; RL_EINPUT when gpu_check_gemm() refuses g (the
+ * reason in err); RL_EIO when out of memory or when the result would beat
+ * the roofline (a model bug). err: RL_ERR_LEN bytes, one line. Reentrant:
+ * hw and g are only read. */
 int gpu_simulate_gemm(const struct hw_spec *hw, const struct gemm *g,
 		      const struct gpu_opts *opts, struct gpu_result *out,
 		      char *err);

@@ -106,6 +106,9 @@ struct calib_fit {
  * changes one line (calibrate.c). NULL-terminated. */
 extern const char *const calibrate_default_fields[];
 
+/* A memo of simulated times keyed by (spec values, GEMM, GPU options),
+ * shared by the fits, CV folds and plans of one command so that no GEMM is
+ * simulated twice; NULL when out of memory. free accepts NULL. */
 struct calib_memo *calibrate_memo_new(void);
 void calibrate_memo_free(struct calib_memo *m);
 

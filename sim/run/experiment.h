@@ -140,6 +140,7 @@ int experiment_load(const char *path, struct experiment **out, char *err);
 int experiment_parse(const char *text, const char *file,
 		     struct experiment **out, char *err);
 
+/* Free e with its specs, models and points (NULL is allowed). */
 void experiment_free(struct experiment *e);
 
 /* The ops of model m at tensor-parallel degree tp in this experiment, in

@@ -64,6 +64,7 @@ int journal_append(struct journal *j, const char *key,
 int journal_append_group(struct journal *j, const char *const *keys, int n,
 			 const struct gpu_result *r, char *err);
 
+/* Close j (records are already durable; NULL is allowed). */
 void journal_close(struct journal *j);
 
 /* A gpu_result as one JSON object text without newline (malloc'd), and

@@ -36,6 +36,7 @@ struct runner;
  * RL_EINPUT if the journal belongs to another experiment/spec/version. */
 int runner_open(const struct experiment *e, const struct run_opts *o,
 		struct runner **out, char *err);
+/* Close the journal and free r (NULL is allowed). */
 void runner_close(struct runner *r);
 
 /* Points still to simulate, and points done (incl. from the journal). */
@@ -49,6 +50,7 @@ int runner_complete(struct runner *r, int point, const struct gpu_result *res,
 		    char *err);
 /* Stop handing out points; the first message is kept for runner_error(). */
 void runner_fail(struct runner *r, int status, const char *msg);
+/* RL_OK, or the status given to runner_fail() with its message in err. */
 int runner_error(const struct runner *r, char *err);
 
 /* Simulate one point (pure; reentrant). */

@@ -20,6 +20,8 @@ struct sha256 {
 	size_t nbuf;        /* bytes in buf */
 };
 
+/* Start a digest; feed it len bytes at a time (any split gives the same
+ * digest). */
 void sha256_init(struct sha256 *c);
 void sha256_update(struct sha256 *c, const void *data, size_t len);
 /* Finish and write the 32-byte digest; c must be re-initialized to reuse. */

@@ -108,6 +108,7 @@ const char *validate_format_name(enum validate_format f);
 int validate_format_parse(const char *s, enum validate_format *out);
 /* Give every row protocol p (an explicit --protocol overrides the file). */
 void validate_set_protocol(struct validate_set *v, enum validate_protocol p);
+/* Free v (NULL is allowed). */
 void validate_free(struct validate_set *v);
 
 /* Fill predicted_ms, error_pct and regime of r from r->sim on hw. */
@@ -129,6 +130,7 @@ void validate_summarize(const struct validate_set *v,
 			int (*filter)(const struct validate_row *, void *),
 			void *arg, struct validate_summary *out);
 
+/* "small", "memory", "compute" ("?" out of range). */
 const char *validate_regime_name(enum validate_regime r);
 
 /* Write validation.csv (m,n,k,dtype,measured_ms,predicted_ms,error_pct,

@@ -23,13 +23,15 @@
 #include "sim/run/experiment.h"
 #include "sim/run/output.h"
 #include "sim/run/plot.h"
-#include "sim/run/plot_layer.h"
 #include "sim/run/runner.h"
+#include "sim/run/timeline.h"
+#include "sim/run/tracefile.h"
 
 static void usage(FILE *f, const char *prog)
 {
 	fprintf(f,
 		"usage: %s EXPERIMENT [-o DIR] [-j N] [--fresh] [--no-plot]\n"
+		"       [--point OP,Q,BATCH [--trace FILE.json] [--timeline FILE.svg|.png]]\n"
 		"\n"
 		"Simulate every point of an experiment file (a path, or the name of one\n"
 		"shipped with ridgeline, e.g. medusa-llama33b-a100-pcie), print a table\n"
@@ -43,6 +45,11 @@ static void usage(FILE *f, const char *prog)
 		"  -j N        simulate N points at once (default: number of cores)\n"
 		"  --fresh     discard DIR's journal and simulate everything again\n"
 		"  --no-plot   skip the figures (scripts and data included)\n"
+		"  --point OP,Q,BATCH  the one point (the first with that op, q and\n"
+		"              batch) that --trace and --timeline record\n"
+		"  --trace FILE.json   write that point's run as Chrome trace-event\n"
+		"              JSON (see ridgeline gemm --help)\n"
+		"  --timeline FILE.svg|FILE.png  write a figure of that point's run\n"
 		"\n"
 		"exit status: 0 success, 1 simulation/IO failure, 2 bad input\n",
 		prog);
@@ -55,6 +62,9 @@ int run_cli_parse(int argc, char **argv, const char *prog, struct run_cli *o)
 		{"jobs", required_argument, NULL, 'j'},
 		{"fresh", no_argument, NULL, 'F'},
 		{"no-plot", no_argument, NULL, 'P'},
+		{"trace", required_argument, NULL, 'T'},
+		{"timeline", required_argument, NULL, 'L'},
+		{"point", required_argument, NULL, 'Q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -94,6 +104,24 @@ int run_cli_parse(int argc, char **argv, const char *prog, struct run_cli *o)
 		case 'P':
 			o->plot = 0;
 			break;
+		case 'T':
+			o->trace = optarg;
+			break;
+		case 'L': {
+			size_t n = strlen(optarg);
+
+			if (n < 5 || (strcmp(optarg + n - 4, ".svg") &&
+				      strcmp(optarg + n - 4, ".png"))) {
+				fprintf(stderr, "%s: --timeline: expected a file name ending in .svg or .png, found '%s'\n",
+					prog, optarg);
+				return 2;
+			}
+			o->timeline = optarg;
+			break;
+		}
+		case 'Q':
+			o->point = optarg;
+			break;
 		case 'h':
 			usage(stdout, prog);
 			return 0;
@@ -107,8 +135,76 @@ int run_cli_parse(int argc, char **argv, const char *prog, struct run_cli *o)
 		usage(stderr, prog);
 		return 2;
 	}
+	if (!o->point != !(o->trace || o->timeline)) {
+		fprintf(stderr, "%s: --point: %s\n", prog, o->point ?
+			"expected --trace or --timeline with it" :
+			"required with --trace and --timeline (OP,Q,BATCH)");
+		return 2;
+	}
 	o->experiment = argv[optind];
 	return -1;
+}
+
+/* The index of the first point --point OP,Q,BATCH names; -1 with one line
+ * on stderr (bad input) if none does or it is not a GEMM. */
+static int traced_point(const struct run_cli *o, const char *prog,
+			const struct experiment *e)
+{
+	char op[64];
+	int q, b, n = 0;
+
+	if (sscanf(o->point, "%63[^,],%d,%d%n", op, &q, &b, &n) != 3 ||
+	    o->point[n]) {
+		fprintf(stderr, "%s: --point: expected OP,Q,BATCH (e.g. up,16,4), found '%s'\n",
+			prog, o->point);
+		return -1;
+	}
+	for (int i = 0; i < e->npoints; i++) {
+		const struct exp_point *p = &e->points[i];
+
+		if (p->q != q || p->batch != b ||
+		    strcmp(experiment_op_name(e, p), op))
+			continue;
+		if (p->lop.kind != LAYER_GEMM) {
+			fprintf(stderr, "%s: --point %s: op %s is not a GEMM; only GEMMs are traced\n",
+				prog, o->point, op);
+			return -1;
+		}
+		return i;
+	}
+	fprintf(stderr, "%s: --point %s: no point of %s has op %s, q %d and batch %d\n",
+		prog, o->point, e->file, op, q, b);
+	return -1;
+}
+
+/* --trace / --timeline: simulate point i again with a recorder. */
+static int write_traced(const struct run_cli *o, const struct experiment *e,
+			int i, const struct gpu_result *want, FILE *report,
+			char *err)
+{
+	const struct exp_point *p = &e->points[i];
+	const struct hw_spec *hw = e->specs[p->spec];
+	struct gpu_opts go = {.l2_warm = e->l2_warm};
+	struct gpu_recorder rec;
+	struct gpu_result r;
+	int rc;
+
+	attrib_init(&rec, 1);
+	go.rec = &rec;
+	rc = gpu_simulate_gemm(hw, &p->g, &go, &r, err);
+	if (rc == RL_OK && r.time_us != want->time_us) {
+		rl_errf(err, "internal: the traced run took %.6f us, the "
+			     "result %.6f us", r.time_us, want->time_us);
+		rc = RL_EIO;
+	}
+	if (rc == RL_OK && o->trace &&
+	    (rc = tracefile_write(o->trace, &rec, hw->name, &p->g, &r, err)) == RL_OK)
+		fprintf(report, "  %s (%s)\n", o->trace, o->point);
+	if (rc == RL_OK && o->timeline &&
+	    (rc = timeline_write(o->timeline, &rec, hw->name, &p->g, &r, err)) == RL_OK)
+		fprintf(report, "  %s (%s; .gp, .dat)\n", o->timeline, o->point);
+	attrib_destroy(&rec);
+	return rc;
 }
 
 int run_cli_load(const struct run_cli *o, const char *prog,
@@ -124,6 +220,11 @@ int run_cli_load(const struct run_cli *o, const char *prog,
 	if ((rc = experiment_load(path, e, err))) {
 		fprintf(stderr, "%s: %s\n", prog, err);
 		return cli_exit_code(rc);
+	}
+	if (o->point && traced_point(o, prog, *e) < 0) {
+		experiment_free(*e);
+		*e = NULL;
+		return 2;
 	}
 	if (o->dir)
 		snprintf(dir, dirlen, "%s", o->dir);
@@ -165,23 +266,6 @@ static int write_figures(const char *dir, const struct experiment *e,
 			    (rc = plot_render(dir, name, err)))
 				return rc;
 			fprintf(report, "  %s/%s.svg, .png (.gp, .dat)\n", dir, name);
-			/* a layer with attention: its roofline and the layer's
-			 * time by op (sim/run/plot_layer.h), named alike */
-			if (plot_layer_has_attn(e, s, m)) {
-				char stem[300];
-
-				snprintf(stem, sizeof stem, "%.290s", name + strlen("roofline"));
-				snprintf(name, sizeof name, "attention%.290s", stem);
-				if ((rc = plot_attn_roofline_write(dir, name, e, s, m, rows, err)) ||
-				    (rc = plot_render(dir, name, err)))
-					return rc;
-				fprintf(report, "  %s/%s.svg, .png (.gp, .dat)\n", dir, name);
-				snprintf(name, sizeof name, "layer%.290s", stem);
-				if ((rc = plot_layer_bars_write(dir, name, e, s, m, rows, err)) ||
-				    (rc = plot_render(dir, name, err)))
-					return rc;
-				fprintf(report, "  %s/%s.svg, .png (.gp, .dat)\n", dir, name);
-			}
 		}
 	for (int k = 0; k < e->nsweep; k++)
 		for (int h = 0; h < e->nhw; h++)
@@ -250,6 +334,16 @@ int run_cli_finish(const struct run_cli *o, const char *prog,
 	fflush(stdout);
 	if (o->plot && (rc = write_figures(dir, e, rows, stdout, err)))
 		goto fail;
+	if (o->point) {
+		int i = traced_point(o, prog, e);
+
+		if (i < 0) {
+			free(rows);
+			return 2;
+		}
+		if ((rc = write_traced(o, e, i, &rows[i].sim, stdout, err)))
+			goto fail;
+	}
 	free(rows);
 	return 0;
 fail:

@@ -19,6 +19,9 @@ struct run_cli {
 	int jobs_set;           /* -j was given */
 	int fresh;              /* --fresh */
 	int plot;               /* 0 with --no-plot */
+	const char *trace;      /* --trace FILE.json, or NULL */
+	const char *timeline;   /* --timeline FILE.svg|.png, or NULL */
+	const char *point;      /* --point OP,Q,BATCH: the point traced */
 };
 
 int run_cli_parse(int argc, char **argv, const char *prog, struct run_cli *o);

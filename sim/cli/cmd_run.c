@@ -23,6 +23,7 @@
 #include "sim/run/experiment.h"
 #include "sim/run/output.h"
 #include "sim/run/plot.h"
+#include "sim/run/plot_layer.h"
 #include "sim/run/runner.h"
 #include "sim/run/timeline.h"
 #include "sim/run/tracefile.h"
@@ -266,6 +267,23 @@ static int write_figures(const char *dir, const struct experiment *e,
 			    (rc = plot_render(dir, name, err)))
 				return rc;
 			fprintf(report, "  %s/%s.svg, .png (.gp, .dat)\n", dir, name);
+			/* a layer with attention: its roofline and the layer's
+			 * time by op (sim/run/plot_layer.h), named alike */
+			if (plot_layer_has_attn(e, s, m)) {
+				char stem[300];
+
+				snprintf(stem, sizeof stem, "%.290s", name + strlen("roofline"));
+				snprintf(name, sizeof name, "attention%.290s", stem);
+				if ((rc = plot_attn_roofline_write(dir, name, e, s, m, rows, err)) ||
+				    (rc = plot_render(dir, name, err)))
+					return rc;
+				fprintf(report, "  %s/%s.svg, .png (.gp, .dat)\n", dir, name);
+				snprintf(name, sizeof name, "layer%.290s", stem);
+				if ((rc = plot_layer_bars_write(dir, name, e, s, m, rows, err)) ||
+				    (rc = plot_render(dir, name, err)))
+					return rc;
+				fprintf(report, "  %s/%s.svg, .png (.gp, .dat)\n", dir, name);
+			}
 		}
 	for (int k = 0; k < e->nsweep; k++)
 		for (int h = 0; h < e->nhw; h++)

@@ -16,28 +16,8 @@
 #include "hw/jsonv.h"
 #include "sim/gpu/gpu.h"
 
-/* Validation context: the input's name and the error buffer. */
-#define ctx jsonv
-#define JV(c) (c)
-
-static int fail(struct ctx *c, const char *path, const char *expected,
-		const cJSON *v)
-{
-	return jsonv_fail(JV(c), path, v, "%s", expected);
-}
-
-static void path_key(char *out, size_t len, const char *base, const char *key)
-{
-	jsonv_path_key(out, len, base, key);
-}
-
-static void path_index(char *out, size_t len, const char *base, int i)
-{
-	jsonv_path_index(out, len, base, i);
-}
-
 /* A string, or a non-empty list of distinct strings. */
-static int get_names(struct ctx *c, const cJSON *v, const char *path,
+static int get_names(struct jsonv *c, const cJSON *v, const char *path,
 		     int *n, char ***out)
 {
 	char sub[JSONV_PATH_LEN];
@@ -45,28 +25,30 @@ static int get_names(struct ctx *c, const cJSON *v, const char *path,
 	int rc;
 
 	if (!v)
-		return fail(c, path, "a name or a non-empty array of names", v);
+		return jsonv_fail(c, path, v,
+				  "a name or a non-empty array of names");
 	if (!cJSON_IsArray(v)) {
 		if (!(*out = calloc(1, sizeof **out)))
 			return RL_EIO;
 		*n = 1;
-		return jsonv_string_dup(JV(c), v, path, 511, &(*out)[0]);
+		return jsonv_string_dup(c, v, path, 511, &(*out)[0]);
 	}
-	if ((rc = jsonv_strings(JV(c), v, path, 511, EXP_MAX_LIST, out, &cnt)))
+	if ((rc = jsonv_strings(c, v, path, 511, EXP_MAX_LIST, out, &cnt)))
 		return rc;
 	*n = (int)cnt;
 	for (int i = 1; i < *n; i++)
 		for (int j = 0; j < i; j++)
 			if (!strcmp((*out)[i], (*out)[j])) {
-				path_index(sub, sizeof sub, path, i);
-				return fail(c, sub, "distinct entries, not a repeat",
-					    cJSON_GetArrayItem(v, i));
+				jsonv_path_index(sub, sizeof sub, path, i);
+				return jsonv_fail(c, sub,
+						  cJSON_GetArrayItem(v, i),
+						  "distinct entries, not a repeat");
 			}
 	return RL_OK;
 }
 
 /* A non-empty list of distinct integers in [lo, hi]. */
-static int get_ints(struct ctx *c, const cJSON *v, const char *path, int lo,
+static int get_ints(struct jsonv *c, const cJSON *v, const char *path, int lo,
 		    int hi, int *n, int **out)
 {
 	const struct jsonv_range r = {lo, hi, 1};
@@ -75,7 +57,7 @@ static int get_ints(struct ctx *c, const cJSON *v, const char *path, int lo,
 	size_t cnt = 0;
 	int rc;
 
-	if ((rc = jsonv_numbers(JV(c), v, path, &r, EXP_MAX_LIST, &x, &cnt)))
+	if ((rc = jsonv_numbers(c, v, path, &r, EXP_MAX_LIST, &x, &cnt)))
 		return rc;
 	if (!(*out = calloc(cnt, sizeof **out))) {
 		free(x);
@@ -86,10 +68,11 @@ static int get_ints(struct ctx *c, const cJSON *v, const char *path, int lo,
 		(*out)[i] = (int)x[i];
 		for (int j = 0; j < i; j++)
 			if ((*out)[j] == (*out)[i]) {
-				path_index(sub, sizeof sub, path, i);
+				jsonv_path_index(sub, sizeof sub, path, i);
 				free(x);
-				return fail(c, sub, "distinct values, not a repeat",
-					    cJSON_GetArrayItem(v, i));
+				return jsonv_fail(c, sub,
+						  cJSON_GetArrayItem(v, i),
+						  "distinct values, not a repeat");
 			}
 	}
 	free(x);
@@ -98,7 +81,7 @@ static int get_ints(struct ctx *c, const cJSON *v, const char *path, int lo,
 
 /* The sweep: hardware fields by dotted path, each a non-empty list of
  * distinct values inside the field's valid range (hw_spec_fields()). */
-static int parse_sweep(struct ctx *c, struct experiment *e, const cJSON *v)
+static int parse_sweep(struct jsonv *c, struct experiment *e, const cJSON *v)
 {
 	char sub[JSONV_PATH_LEN], sub2[JSONV_PATH_LEN];
 	const struct hw_field *fields;
@@ -111,14 +94,15 @@ static int parse_sweep(struct ctx *c, struct experiment *e, const cJSON *v)
 		return RL_EIO;
 	for (size_t k = 0; k < nf; k++)
 		allowed[k] = fields[k].path;
-	rc = jsonv_object(JV(c), v, "$.sweep", allowed);
+	rc = jsonv_object(c, v, "$.sweep", allowed);
 	free(allowed);
 	if (rc)
 		return rc;
 	if (!v->child)
-		return fail(c, "$.sweep", "at least one hardware field, e.g. {\"hbm.bandwidth_gbps\": [1000, 4000]}", v);
+		return jsonv_fail(c, "$.sweep", v,
+				  "at least one hardware field, e.g. {\"hbm.bandwidth_gbps\": [1000, 4000]}");
 	if (cJSON_GetArraySize(v) > EXP_MAX_SWEEP)
-		return fail(c, "$.sweep", "at most 16 fields", v);
+		return jsonv_fail(c, "$.sweep", v, "at most 16 fields");
 	e->sweep = calloc((size_t)cJSON_GetArraySize(v), sizeof *e->sweep);
 	if (!e->sweep)
 		return RL_EIO;
@@ -131,26 +115,27 @@ static int parse_sweep(struct ctx *c, struct experiment *e, const cJSON *v)
 			if (!strcmp(fields[k].path, f->string))
 				r = (struct jsonv_range){fields[k].min, fields[k].max,
 							 fields[k].integer};
-		path_key(sub, sizeof sub, "$.sweep", f->string);
+		jsonv_path_key(sub, sizeof sub, "$.sweep", f->string);
 		snprintf(sf->path, sizeof sf->path, "%s", f->string);
 		e->nsweep++;
-		if ((rc = jsonv_numbers(JV(c), f, sub, &r, EXP_MAX_LIST,
+		if ((rc = jsonv_numbers(c, f, sub, &r, EXP_MAX_LIST,
 					&sf->values, &n)))
 			return rc;
 		sf->nvalues = (int)n;
 		for (int j = 1; j < sf->nvalues; j++)
 			for (int k = 0; k < j; k++)
 				if (sf->values[k] == sf->values[j]) {
-					path_index(sub2, sizeof sub2, sub, j);
-					return fail(c, sub2, "distinct values, not a repeat",
-						    cJSON_GetArrayItem(f, j));
+					jsonv_path_index(sub2, sizeof sub2, sub, j);
+					return jsonv_fail(c, sub2,
+							  cJSON_GetArrayItem(f, j),
+							  "distinct values, not a repeat");
 				}
 	}
 	return RL_OK;
 }
 
 /* Structure and types only; loading specs comes after. */
-static int parse_tree(struct ctx *c, struct experiment *e)
+static int parse_tree(struct jsonv *c, struct experiment *e)
 {
 	static const char *const top[] = {"name", "description", "hardware",
 		"model", "workload", "options", "sweep", NULL};
@@ -164,24 +149,24 @@ static int parse_tree(struct ctx *c, struct experiment *e)
 	static const char *const l2s[] = {"cold", "warm", NULL};
 	static const char *const modes[] = {"product", "zip", NULL};
 	static const char *const dtypes[] = {"fp16", "bf16", "fp8", NULL};
-	const struct jsonv *jv = JV(c);
 	const cJSON *j = e->json, *v, *w, *o;
 	char name[72];
 	int rc, x, present;
 
-	if ((rc = jsonv_object(jv, j, "$", top)))
+	if ((rc = jsonv_object(c, j, "$", top)))
 		return rc;
 
-	if ((rc = jsonv_get_name(jv, j, "$", "name", 1, name, 65, NULL)))
+	if ((rc = jsonv_get_name(c, j, "$", "name", 1, name, 65, NULL)))
 		return rc;
 	if (name[0] == '.')
-		return fail(c, "$.name", "a name that does not start with '.'",
-			    cJSON_GetObjectItemCaseSensitive(j, "name"));
+		return jsonv_fail(c, "$.name",
+				  cJSON_GetObjectItemCaseSensitive(j, "name"),
+				  "a name that does not start with '.'");
 	if (!(e->name = strdup(name)))
 		return RL_EIO;
 	v = cJSON_GetObjectItemCaseSensitive(j, "description");
 	if (v && !cJSON_IsString(v))
-		return fail(c, "$.description", "a string", v);
+		return jsonv_fail(c, "$.description", v, "a string");
 
 	v = cJSON_GetObjectItemCaseSensitive(j, "hardware");
 	if ((rc = get_names(c, v, "$.hardware", &e->nhw, &e->hw_names)))
@@ -190,7 +175,7 @@ static int parse_tree(struct ctx *c, struct experiment *e)
 	if ((rc = get_names(c, v, "$.model", &e->nmodels, &e->model_names)))
 		return rc;
 
-	if ((rc = jsonv_get_object(jv, j, "$", "workload", 1, wl, &w)))
+	if ((rc = jsonv_get_object(c, j, "$", "workload", 1, wl, &w)))
 		return rc;
 	v = cJSON_GetObjectItemCaseSensitive(w, "ops");
 	if (v && (rc = get_names(c, v, "$.workload.ops", &e->nops, &e->ops)))
@@ -217,38 +202,38 @@ static int parse_tree(struct ctx *c, struct experiment *e)
 		e->tp[0] = 1;
 		e->ntp = 1;
 	}
-	if ((rc = jsonv_get_enum(jv, w, "$.workload", "layers", 0, layer_modes,
+	if ((rc = jsonv_get_enum(c, w, "$.workload", "layers", 0, layer_modes,
 				 &x, &present)))
 		return rc;
 	if (present)
 		e->whole_model = x;
 
-	if ((rc = jsonv_get_object(jv, j, "$", "options", 0, opt, &o)))
+	if ((rc = jsonv_get_object(c, j, "$", "options", 0, opt, &o)))
 		return rc;
 	if (o) {
-		if ((rc = jsonv_get_enum(jv, o, "$.options", "dtype", 0, dtypes,
+		if ((rc = jsonv_get_enum(c, o, "$.options", "dtype", 0, dtypes,
 					 &x, &present)))
 			return rc;
 		if (present) {
 			e->dtype = (enum rl_dtype)x;
 			e->dtype_set = 1;
 		}
-		if ((rc = jsonv_get_enum(jv, o, "$.options", "l2", 0, l2s, &x,
+		if ((rc = jsonv_get_enum(c, o, "$.options", "l2", 0, l2s, &x,
 					 &present)))
 			return rc;
 		if (present)
 			e->l2_warm = x;
-		if ((rc = jsonv_get_enum(jv, o, "$.options", "sweep_mode", 0,
+		if ((rc = jsonv_get_enum(c, o, "$.options", "sweep_mode", 0,
 					 modes, &x, &present)))
 			return rc;
 		if (present)
 			e->sweep_zip = x;
-		if ((rc = jsonv_get_enum(jv, o, "$.options", "sweep_lines", 0,
+		if ((rc = jsonv_get_enum(c, o, "$.options", "sweep_lines", 0,
 					 lines, &x, &present)))
 			return rc;
 		if (present)
 			e->sweep_by_batch = x;
-		if ((rc = jsonv_get_enum(jv, o, "$.options", "mask", 0, masks,
+		if ((rc = jsonv_get_enum(c, o, "$.options", "mask", 0, masks,
 					 &x, &present)))
 			return rc;
 		if (present)
@@ -259,16 +244,16 @@ static int parse_tree(struct ctx *c, struct experiment *e)
 	if (v && (rc = parse_sweep(c, e, v)))
 		return rc;
 	if (e->sweep_zip && e->nsweep == 0)
-		return fail(c, "$.options.sweep_mode",
-			    "\"zip\" only together with a \"sweep\" section",
-			    cJSON_GetObjectItemCaseSensitive(o, "sweep_mode"));
+		return jsonv_fail(c, "$.options.sweep_mode",
+				  cJSON_GetObjectItemCaseSensitive(o, "sweep_mode"),
+				  "\"zip\" only together with a \"sweep\" section");
 	if (e->sweep_zip)
 		for (int i = 1; i < e->nsweep; i++)
 			if (e->sweep[i].nvalues != e->sweep[0].nvalues) {
 				char sub[JSONV_PATH_LEN];
 
-				path_key(sub, sizeof sub, "$.sweep", e->sweep[i].path);
-				return jsonv_fail(jv, sub, cJSON_GetObjectItemCaseSensitive(
+				jsonv_path_key(sub, sizeof sub, "$.sweep", e->sweep[i].path);
+				return jsonv_fail(c, sub, cJSON_GetObjectItemCaseSensitive(
 					cJSON_GetObjectItemCaseSensitive(j, "sweep"),
 					e->sweep[i].path),
 					"%d values, as many as \"%s\" (sweep_mode \"zip\" pairs the lists)",
@@ -320,7 +305,7 @@ static uint64_t fnv1a(const char *s)
  * "base+path-value+path-value" (hardware names allow [A-Za-z0-9._+-]), or
  * "base+sweep-HASH" when that is too long, then re-validated as a whole
  * through the hardware parser. */
-static int derive(struct ctx *c, struct experiment *e, int base, int var,
+static int derive(struct jsonv *c, struct experiment *e, int base, int var,
 		  const struct hw_spec *b, struct hw_spec **out)
 {
 	char assign[1024] = "", path[256], sub[300];
@@ -341,8 +326,8 @@ static int derive(struct ctx *c, struct experiment *e, int base, int var,
 
 			while (e->sweep[i].values[k] != vals[i])
 				k++;
-			path_key(path, sizeof path, "$.sweep", e->sweep[i].path);
-			path_index(sub, sizeof sub, path, k);
+			jsonv_path_key(path, sizeof path, "$.sweep", e->sweep[i].path);
+			jsonv_path_index(sub, sizeof sub, path, k);
 			rl_errf(c->err, "%s: %s: %g is not a valid value for %s: %s",
 				c->file, sub, vals[i], e->hw_names[base], msg);
 			hw_spec_free(s);
@@ -398,7 +383,7 @@ static int derive(struct ctx *c, struct experiment *e, int base, int var,
  * ops × q × batch — checked against the limits before a single spec is
  * built: a few kilobytes of sweep lists can otherwise ask for millions of
  * specs (each about 8 KB with its sources) before any count is seen. */
-static int count_grid(struct ctx *c, struct experiment *e)
+static int count_grid(struct jsonv *c, struct experiment *e)
 {
 	char shape[256];
 	double variants = 1, ops = 0, points;
@@ -445,7 +430,7 @@ static int cmp_spec_names(const void *a, const void *b)
 	return strcmp((*x)->name, (*y)->name);
 }
 
-static int load_specs(struct ctx *c, struct experiment *e)
+static int load_specs(struct jsonv *c, struct experiment *e)
 {
 	char path[64], msg[RL_ERR_LEN];
 	const struct hw_spec **sorted;
@@ -464,7 +449,7 @@ static int load_specs(struct ctx *c, struct experiment *e)
 	for (int h = 0; h < e->nhw; h++) {
 		struct hw_spec *b = NULL;
 
-		path_index(path, sizeof path, "$.hardware", h);
+		jsonv_path_index(path, sizeof path, "$.hardware", h);
 		if (e->nhw == 1 && cJSON_IsString(cJSON_GetObjectItemCaseSensitive(e->json, "hardware")))
 			snprintf(path, sizeof path, "$.hardware");
 		rc = hw_spec_load(e->hw_names[h], &b, msg);
@@ -528,7 +513,7 @@ int experiment_point_ops(const struct experiment *e,
 /* The layer keys against model m: every listed op exists in m, tp
  * divides m's heads, kv_heads and FFN, attention has a kv_len at least as
  * long as every q, an all-reduce a tp >= 2. */
-static int check_layer_keys(struct ctx *c, const struct experiment *e,
+static int check_layer_keys(struct jsonv *c, const struct experiment *e,
 			    const struct model_spec *m)
 {
 	const cJSON *w = cJSON_GetObjectItemCaseSensitive(e->json, "workload");
@@ -539,7 +524,7 @@ static int check_layer_keys(struct ctx *c, const struct experiment *e,
 		struct layer_params lp = {1, 1, 1, 1, e->mask, m->dtype};
 		struct layer_op op;
 
-		path_index(sub, sizeof sub, "$.workload.ops", k);
+		jsonv_path_index(sub, sizeof sub, "$.workload.ops", k);
 		if (!layer_op_known(e->ops[k])) {
 			rl_errf(c->err, "%s: %s: expected an op of the layer (%s), found \"%s\"",
 				c->file, sub, layer_op_list(), e->ops[k]);
@@ -565,7 +550,7 @@ static int check_layer_keys(struct ctx *c, const struct experiment *e,
 	}
 	for (int t = 0; t < e->ntp; t++)
 		if (layer_check_tp(m, e->tp[t], msg) != RL_OK) {
-			path_index(sub, sizeof sub, "$.workload.tp", t);
+			jsonv_path_index(sub, sizeof sub, "$.workload.tp", t);
 			rl_errf(c->err, "%s: %s: %s", c->file,
 				e->ntp == 1 && !cJSON_GetObjectItemCaseSensitive(w, "tp")
 					? "$.workload" : sub, msg);
@@ -587,7 +572,7 @@ static int check_layer_keys(struct ctx *c, const struct experiment *e,
 	if (attn && kvmin < qmax) {
 		for (int k = 0; k < e->nkv; k++)
 			if (e->kv_len[k] == kvmin)
-				path_index(sub, sizeof sub, "$.workload.kv_len", k);
+				jsonv_path_index(sub, sizeof sub, "$.workload.kv_len", k);
 		rl_errf(c->err, "%s: %s: expected kv_len >= every q (the cache holds the q new tokens), found %d < q = %d",
 			c->file, sub, kvmin, qmax);
 		return RL_EINPUT;
@@ -595,7 +580,7 @@ static int check_layer_keys(struct ctx *c, const struct experiment *e,
 	return RL_OK;
 }
 
-static int load_models(struct ctx *c, struct experiment *e)
+static int load_models(struct jsonv *c, struct experiment *e)
 {
 	char path[64], msg[RL_ERR_LEN];
 	int rc;
@@ -604,7 +589,7 @@ static int load_models(struct ctx *c, struct experiment *e)
 	if (!e->models)
 		return RL_EIO;
 	for (int i = 0; i < e->nmodels; i++) {
-		path_index(path, sizeof path, "$.model", i);
+		jsonv_path_index(path, sizeof path, "$.model", i);
 		if (e->nmodels == 1 && cJSON_IsString(cJSON_GetObjectItemCaseSensitive(e->json, "model")))
 			snprintf(path, sizeof path, "$.model");
 		rc = model_spec_load(e->model_names[i], &e->models[i], msg);
@@ -630,7 +615,7 @@ static int load_models(struct ctx *c, struct experiment *e)
  * written. The CTA count grows with m (attention: with batch, q and
  * kv_len), so per spec, model, tp and op the largest of the grid stands
  * for all. */
-static int check_points(struct ctx *c, struct experiment *e)
+static int check_points(struct jsonv *c, struct experiment *e)
 {
 	char why[RL_ERR_LEN];
 	uint64_t mmax = 0;
@@ -683,7 +668,7 @@ static int check_points(struct ctx *c, struct experiment *e)
 }
 
 /* The points of one (spec, model, tp, kv_len, q, batch): one per op. */
-static int expand_ops(struct ctx *c, struct experiment *e, int s, int m,
+static int expand_ops(struct jsonv *c, struct experiment *e, int s, int m,
 		      int t, int k, int q, int b, int *i)
 {
 	const struct model_spec *ms = e->models[m];
@@ -721,7 +706,7 @@ static int expand_ops(struct ctx *c, struct experiment *e, int s, int m,
 	return RL_OK;
 }
 
-static int expand(struct ctx *c, struct experiment *e)
+static int expand(struct jsonv *c, struct experiment *e)
 {
 	double n = 0;
 	int i = 0, rc;
@@ -742,7 +727,7 @@ static int expand(struct ctx *c, struct experiment *e)
 		}
 	n *= (double)e->nspecs * e->nq * e->nbatch * (e->nkv ? e->nkv : 1);
 	if (n > EXP_MAX_POINTS)
-		return fail(c, "$", "fewer than 10 million points", NULL);
+		return jsonv_fail(c, "$", NULL, "fewer than 10 million points");
 	e->npoints = (int)n;
 	e->points = calloc((size_t)e->npoints ? (size_t)e->npoints : 1, sizeof *e->points);
 	if (!e->points)
@@ -761,7 +746,7 @@ static int expand(struct ctx *c, struct experiment *e)
 static int parse_common(const char *text, const char *file, int load,
 			struct experiment **out, char *err)
 {
-	struct ctx c = {file, err};
+	struct jsonv c = {file, err};
 	struct experiment *e;
 	int rc;
 
@@ -771,7 +756,7 @@ static int parse_common(const char *text, const char *file, int load,
 		rl_errf(err, "%s: out of memory", file);
 		return RL_EIO;
 	}
-	if ((rc = jsonv_parse(JV(&c), text, &e->json)))
+	if ((rc = jsonv_parse(&c, text, &e->json)))
 		goto fail;
 	if ((rc = parse_tree(&c, e)))
 		goto fail;

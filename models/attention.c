@@ -65,7 +65,8 @@ double attn_pairs(const struct attn_shape *a)
 		/* complete binary tree in breadth-first order: candidate i
 		 * sits at depth floor(log2(i + 1)) and sees depth + 1
 		 * candidates; nodes 2^d - 1 .. 2^(d+1) - 2 share depth d */
-		for (uint64_t d = 0, first = 0; first < a->q; d++) {
+		/* (q < 2^63, so d stays below 63) */
+		for (uint64_t d = 0, first = 0; first < a->q && d < 63; d++) {
 			uint64_t n = (1ULL << d), last = first + n;
 
 			if (last > a->q)

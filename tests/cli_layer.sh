@@ -73,6 +73,20 @@ RIDGELINE_NO_RESULT_CACHE=1 "$R" run "$tmp/two.json" -o "$tmp/two3" -j 2 >/dev/n
 cmp -s "$tmp/two1/results.csv" "$tmp/two2/results.csv" || fail "results.csv differs between -j 1 and -j 2"
 cmp -s "$tmp/two1/results.csv" "$tmp/two3/results.csv" || fail "results.csv differs with the result cache off"
 
+# "layers": "model": the decoder ops count Llama 3 8B's 32 layers, lm_head
+# (added to the defaults: 4096 x 128256 / tp) once
+cat >"$tmp/model.json" <<'JSON'
+{"name": "layer-model", "hardware": "a100-80gb-sxm", "model": "llama-3-8b",
+ "workload": {"q": [1], "batch": [4], "kv_len": [512], "layers": "model"}}
+JSON
+expect 0 "lm_head" -- "$R" run "$tmp/model.json" -o "$tmp/model" -j 1 --no-plot
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	{ n++; want = ($c["op"] == "lm_head") ? 1 : 32
+	  if ($c["layers"] != want) { print "FAIL: " $c["op"] " layers " $c["layers"]; bad = 1 }
+	  if ($c["op"] == "lm_head" && ($c["n"] != 128256 || $c["k"] != 4096)) { print "FAIL: lm_head " $c["n"] "x" $c["k"]; bad = 1 } }
+	END { exit bad || n != 7 }' "$tmp/model/results.csv" ||
+	fail "layers model: $(cat "$tmp/model/results.csv" | cut -d, -f3,6-8 | tr '\n' ' ')"
+
 bad() { # NAME NEEDLE JSON-WORKLOAD
 	printf '{"name": "bad", "hardware": "a100-80gb-sxm", "model": "llama-3-8b", "workload": %s}\n' "$3" >"$tmp/$1.json"
 	expect 2 "$2" -- "$R" run "$tmp/$1.json" -o "$tmp/out-$1"

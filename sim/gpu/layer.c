@@ -29,6 +29,17 @@
  * (flash_fwd_splitkv_combine_kernel) then reads the partials through L2
  * and writes O, after one more launch.
  *
+ * The SM's pipe is a FIFO shared by the CTAs resident on the SM, so two
+ * co-resident CTAs progress at about half speed each. Measured and
+ * dropped: serving the oldest CTA first (greedy-then-oldest, as warp
+ * schedulers issue) fixes grids of 1-2 waves at kv_len >= 16384 on the
+ * A100 rows (+40 -> +5 %: 256 long CTAs over 108 SMs cost 3 CTA times,
+ * not 4) but takes all 5,093 rows from 7.76 to 9.10 % MAPE, bias -0.89 to
+ * -4.14 %: the younger CTA's loads then hide behind the older one's
+ * compute better than the data show (kv_len 64 rows cost 0.4 us per CTA
+ * more than kv_len 2 ones, about a KV block through the SM's L2 port), a
+ * cost the model does not have yet.
+ *
  * Events: two per KV step (data in, block done), three per CTA; long KV
  * streams merge consecutive blocks into one step (ATTN_STEP_BUDGET), as
  * the GEMM trace merges k-slices.

@@ -414,9 +414,13 @@ static int count_grid(struct jsonv *c, struct experiment *e)
 	points = (double)e->nhw * variants * ops * e->nq * e->nbatch *
 		 (e->nkv ? e->nkv : 1);
 	if (points > EXP_MAX_POINTS) {
-		rl_errf(c->err, "%s: $: expected at most %d points (GEMMs), found %.0f (%.0f hardware variants × %.0f ops × %d q × %d batch × %d kv_len)",
+		char kv[32] = "";
+
+		if (e->nkv)
+			snprintf(kv, sizeof kv, " × %d kv_len", e->nkv);
+		rl_errf(c->err, "%s: $: expected at most %d points (GEMMs), found %.0f (%.0f hardware variants × %.0f ops × %d q × %d batch%s)",
 			c->file, EXP_MAX_POINTS, points, (double)e->nhw * variants,
-			ops, e->nq, e->nbatch, e->nkv ? e->nkv : 1);
+			ops, e->nq, e->nbatch, kv);
 		return RL_EINPUT;
 	}
 	e->nvariants = (int)variants;

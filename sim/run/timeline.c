@@ -73,6 +73,8 @@ static void write_gp(FILE *f, const char *name, const char *hw,
 		"  set output pngfile\n"
 		"}\n"
 		"set encoding utf8\n"
+		"unset xlabel\n"
+		"set key default\n"
 		"set multiplot layout 3,1 title \"%s, %llu×%llu×%llu %s, %s: %.3f µs\"\n"
 		"set xrange [0:tmax]\n"
 		"set tics nomirror out scale 0.6\n"

@@ -280,51 +280,75 @@ static double operand_dram_bytes(const struct hw_spec *hw,
 	return ra + rb;
 }
 
-double kernel_estimate_us(const struct hw_spec *hw, const struct gemm *g,
-			  const struct kernel_config *c)
+/* The estimate in named steps: the machine and the grid (est_grid), the
+ * traffic (est_traffic), the main loop wave by wave (est_main_loop), the
+ * throughput floors (est_floors) and the fixed costs (est_fixed). Times
+ * in seconds. */
+struct estimate {
+	double clk, sms, slots; /* sustained SM clock (Hz), SMs, CTA slots */
+	double bw, lat;         /* effective DRAM bandwidth, load latency */
+	double t_step;          /* one k-step on the MMA pipe */
+	double sk, tail, piece; /* stream-K pieces per tail tile, tail tiles,
+				 * k-steps per piece */
+	double whole;           /* CTAs that run a whole tile or slab */
+	double cta_steps;       /* CTA k-steps of the whole grid */
+	double per_sm;          /* ... of the busiest SM, spread evenly */
+	double opb;             /* operand bytes from DRAM */
+	double partial;         /* split-K / stream-K partial bytes */
+	double step_bytes;      /* A + B bytes of one k-step of one CTA */
+	double l2_bytes;        /* bytes the CTAs read through L2 */
+	double miss;            /* share of those that come from DRAM */
+};
+
+static void est_grid(const struct hw_spec *hw, const struct kernel_config *c,
+		     struct estimate *x)
 {
-	double clk = hw->clock.sustained_mhz * 1e6;
-	double e = rl_dtype_bytes(g->dtype);
-	double sms = hw->sm.count;
-	double slots = sms * c->ctas_per_sm;
-	double bw = hw_spec_effective_bandwidth(hw);
-	double lat = hw->hbm.latency_ns * 1e-9 + hw->l2.hit_latency_cycles / clk;
-	double t_step = c->step_cycles / clk;
+	x->clk = hw->clock.sustained_mhz * 1e6;
+	x->sms = hw->sm.count;
+	x->slots = x->sms * c->ctas_per_sm;
+	x->bw = hw_spec_effective_bandwidth(hw);
+	x->lat = hw->hbm.latency_ns * 1e-9 + hw->l2.hit_latency_cycles / x->clk;
+	x->t_step = c->step_cycles / x->clk;
 	/* stream-K: the tail tiles' pieces are shorter (tail_split of them
 	 * per tile); cta_steps counts the CTA k-steps of the whole grid */
-	double sk = c->tail_split > 1 ? (double)c->tail_split : 1;
-	double tail = c->tail_split > 1 ? (double)c->tail_tiles : 0;
-	double piece = ceil((double)c->ksteps / sk);
-	double whole = (double)c->ctas - tail * sk;
-	double cta_steps = whole * c->ksteps + tail * sk * piece;
-	double per_sm = ceil(cta_steps / sms);
-	/* HBM traffic of the operands: once per wave that needs them, or
-	 * once in all when a matrix fits in L2 (operand_dram_bytes) */
-	double opb = operand_dram_bytes(hw, g, c);
-	double partial = 4.0 * c->bm * c->bn *
-			 ((double)(c->tiles_m * c->tiles_n) * (c->split_k - 1) +
-			  tail * (sk - 1));
-	double bytes = opb +
-		       rl_dtype_out_bytes(g->dtype) * (double)g->m * g->n;
-	double t_mem = (bytes + partial) / bw;
-	double step_bytes = (c->bm + c->bn) * c->bk * e;
+	x->sk = c->tail_split > 1 ? (double)c->tail_split : 1;
+	x->tail = c->tail_split > 1 ? (double)c->tail_tiles : 0;
+	x->piece = ceil((double)c->ksteps / x->sk);
+	x->whole = (double)c->ctas - x->tail * x->sk;
+	x->cta_steps = x->whole * c->ksteps + x->tail * x->sk * x->piece;
+	x->per_sm = ceil(x->cta_steps / x->sms);
+}
+
+static void est_traffic(const struct hw_spec *hw, const struct gemm *g,
+			const struct kernel_config *c, struct estimate *x)
+{
+	double e = rl_dtype_bytes(g->dtype);
 	/* with TMA multicast a cluster's CTAs share one B transfer */
 	double mc = hw->sm.cluster_multicast < (double)c->tiles_m ?
 		    hw->sm.cluster_multicast : (double)c->tiles_m;
-	double l2_bytes = cta_steps *
-			  (c->bm + c->bn / (mc > 1 ? mc : 1)) * c->bk * e;
-	double miss = l2_bytes > 0 ? opb / l2_bytes : 1;
-	/* a 2-SM MMA pair loads half of B on each SM */
-	double pair = hw->tensor.pair_mma && c->tiles_m > 1 ? 2 : 1;
-	double t_port = per_sm * (c->bm + c->bn / pair) * c->bk *
-			e / (hw->sm.l2_bytes_per_clk * clk);
-	double t_l2 = l2_bytes / (hw->l2.bytes_per_clk * clk);
-	double waves = ceil(whole / slots) + ceil(tail * sk / slots);
-	double t_lat = waves * (lat + c->ksteps * lat / c->stages);
-	double full = floor(whole / slots);
-	double rest = whole - full * slots;
-	double t = full * wave_time(c, slots, sms, t_step, step_bytes,
-				    miss > 1 ? 1 : miss, lat, bw);
+
+	/* HBM traffic of the operands: once per wave that needs them, or
+	 * once in all when a matrix fits in L2 (operand_dram_bytes) */
+	x->opb = operand_dram_bytes(hw, g, c);
+	x->partial = 4.0 * c->bm * c->bn *
+		     ((double)(c->tiles_m * c->tiles_n) * (c->split_k - 1) +
+		      x->tail * (x->sk - 1));
+	x->step_bytes = (c->bm + c->bn) * c->bk * e;
+	x->l2_bytes = x->cta_steps *
+		      (c->bm + c->bn / (mc > 1 ? mc : 1)) * c->bk * e;
+	x->miss = x->l2_bytes > 0 ? x->opb / x->l2_bytes : 1;
+	if (x->miss > 1)
+		x->miss = 1;
+}
+
+/* The main loop: full waves, the rest, then stream-K's rounds of pieces. */
+static double est_main_loop(const struct kernel_config *c,
+			    const struct estimate *x)
+{
+	double full = floor(x->whole / x->slots);
+	double rest = x->whole - full * x->slots;
+	double t = full * wave_time(c, x->slots, x->sms, x->t_step,
+				    x->step_bytes, x->miss, x->lat, x->bw);
 
 	if (rest > 0) {
 		/* after a full wave the rest refill the slots as they free,
@@ -334,56 +358,101 @@ double kernel_estimate_us(const struct hw_spec *hw, const struct gemm *g,
 		 * 216 ran two to an SM on 52 SMs, simulated 440 us where
 		 * spreading them over all SMs estimated 357) */
 		double cps = c->ctas_per_sm;
-		double on = full > 0 ? ceil(rest / (rest < cps ? rest : cps)) : sms;
+		double on = full > 0 ? ceil(rest / (rest < cps ? rest : cps)) :
+				       x->sms;
 
-		t += wave_time(c, rest, on, t_step, step_bytes,
-			       miss > 1 ? 1 : miss, lat, bw);
+		t += wave_time(c, rest, on, x->t_step, x->step_bytes, x->miss,
+			       x->lat, x->bw);
 	}
-	if (tail > 0) {
+	if (x->tail > 0) {
 		/* the spread last wave: rounds of short pieces over the slots */
 		struct kernel_config pc = *c;
-		double np = tail * sk, rounds = floor(np / slots);
+		double np = x->tail * x->sk, rounds = floor(np / x->slots);
 
-		pc.ksteps = (uint64_t)piece;
-		t += rounds * wave_time(&pc, slots, sms, t_step, step_bytes,
-					miss > 1 ? 1 : miss, lat, bw);
-		if (np > rounds * slots)
-			t += wave_time(&pc, np - rounds * slots, sms, t_step,
-				       step_bytes, miss > 1 ? 1 : miss, lat,
-				       bw);
+		pc.ksteps = (uint64_t)x->piece;
+		t += rounds * wave_time(&pc, x->slots, x->sms, x->t_step,
+					x->step_bytes, x->miss, x->lat, x->bw);
+		if (np > rounds * x->slots)
+			t += wave_time(&pc, np - rounds * x->slots, x->sms,
+				       x->t_step, x->step_bytes, x->miss,
+				       x->lat, x->bw);
 	}
+	return t;
+}
+
+/* No faster than the DRAM, the waves' latency, the L2 or the SM port. */
+static double est_floors(const struct hw_spec *hw, const struct gemm *g,
+			 const struct kernel_config *c,
+			 const struct estimate *x, double t)
+{
+	double e = rl_dtype_bytes(g->dtype);
+	double bytes = x->opb +
+		       rl_dtype_out_bytes(g->dtype) * (double)g->m * g->n;
+	double t_mem = (bytes + x->partial) / x->bw;
+	/* a 2-SM MMA pair loads half of B on each SM */
+	double pair = hw->tensor.pair_mma && c->tiles_m > 1 ? 2 : 1;
+	double t_port = x->per_sm * (c->bm + c->bn / pair) * c->bk * e /
+			(hw->sm.l2_bytes_per_clk * x->clk);
+	double t_l2 = x->l2_bytes / (hw->l2.bytes_per_clk * x->clk);
+	double waves = ceil(x->whole / x->slots) +
+		       ceil(x->tail * x->sk / x->slots);
+	/* every wave pays its first load's latency before its stream */
+	double t_lat = waves * (x->lat + c->ksteps * x->lat / c->stages);
+
 	if (t_mem > t)
 		t = t_mem;
-	/* every wave pays its first load's latency before its stream */
 	if (t_lat > t)
 		t = t_lat;
 	if (t_l2 > t)
 		t = t_l2;
 	if (t_port > t)
 		t = t_port;
+	return t;
+}
+
+/* What the main loop does not hide: L2 queueing, fill and drain, the
+ * split-K reduction, the launch. */
+static double est_fixed(const struct hw_spec *hw,
+			const struct kernel_config *c,
+			const struct estimate *x, double t)
+{
+	double t_l2 = x->l2_bytes / (hw->l2.bytes_per_clk * x->clk);
+
 	/* shared L2 slices are not free when they are not the bottleneck:
 	 * their queueing shows up as stalls the pipeline cannot hide in full
 	 * (a tenth, a rule of thumb that ranks tiles as the simulator does) */
 	t += 0.1 * t_l2;
 	/* fill (first loads) and drain (epilogue store), plus the reduction
 	 * of split-K partials by the last CTA of each tile (L2-resident). */
-	t += 2 * lat;
-	if (c->split_k > 1 || sk > 1) {
+	t += 2 * x->lat;
+	if (c->split_k > 1 || x->sk > 1) {
 		/* the last slab of a tile reads the other partials through its
 		 * SM's L2 port; all tiles do so at once over the L2 slices */
-		double one = ((c->split_k > sk ? c->split_k : sk) - 1) * 4.0 *
-			     c->bm * c->bn /
-			     (hw->sm.l2_bytes_per_clk * clk);
-		double all = partial / (hw->l2.bytes_per_clk * clk) * 2;
+		double one = ((c->split_k > x->sk ? c->split_k : x->sk) - 1) *
+			     4.0 * c->bm * c->bn /
+			     (hw->sm.l2_bytes_per_clk * x->clk);
+		double all = x->partial / (hw->l2.bytes_per_clk * x->clk) * 2;
 
 		/* a separate reduction kernel: one more launch, and its
 		 * CTAs read the partials over all L2 slices, no single port */
 		if (c->split_k > 1 && hw->launch.splitk_reduction_kernel)
-			t += hw->launch.overhead_us * 1e-6 + lat + all;
+			t += hw->launch.overhead_us * 1e-6 + x->lat + all;
 		else
-			t += lat + (one > all ? one : all);
+			t += x->lat + (one > all ? one : all);
 	}
-	return (t + hw->launch.overhead_us * 1e-6) * 1e6;
+	return t + hw->launch.overhead_us * 1e-6;
+}
+
+double kernel_estimate_us(const struct hw_spec *hw, const struct gemm *g,
+			  const struct kernel_config *c)
+{
+	struct estimate x;
+
+	est_grid(hw, c, &x);
+	est_traffic(hw, g, c, &x);
+	return est_fixed(hw, c, &x,
+			 est_floors(hw, g, c, &x, est_main_loop(c, &x))) *
+	       1e6;
 }
 
 /* Split-K is the library's answer to too few tiles for the GPU, so it is

@@ -65,6 +65,7 @@ struct gpu {
 	struct trace tr;
 	struct sim_engine *e;
 	struct gpu_mem *mem;  /* first level (L2) */
+	struct gpu_mem *hbm;  /* last level (DRAM), owned through mem */
 	struct sm *sms;
 	unsigned nsm, cps, stages;
 	unsigned multicast;   /* CTAs per cluster sharing a B transfer */
@@ -140,6 +141,7 @@ static void start_cta(struct gpu *g, unsigned si)
 
 static void ev_start(struct sim_engine *e, void *ctx, uint64_t arg)
 {
+	(void)e;
 	start_cta(ctx, ARG_SLOT(arg));
 }
 
@@ -480,91 +482,102 @@ int gpu_simulate_gemm(const struct hw_spec *spec, const struct gemm *gm,
 	return gpu_simulate_kernel(spec, gm, &kc, opts, r, err);
 }
 
-int gpu_simulate_kernel(const struct hw_spec *spec, const struct gemm *gm,
-			const struct kernel_config *kcp,
-			const struct gpu_opts *opts, struct gpu_result *r,
-			char *err)
+/* The machine for one kernel: SMs, slots, the memory chain, the engine.
+ * NULL when out of memory. */
+static struct gpu *gpu_build(const struct hw_spec *hw, const struct gemm *gm,
+			     const struct kernel_config *kc,
+			     const struct gpu_opts *opts)
 {
-	struct kernel_config kc = *kcp;
-	struct hw_spec machine;
-	const struct hw_spec *hw = &machine;
-	struct gpu *g;
-	struct gpu_mem *hbm, *dram;
-	struct gpu_mem_stats hs, ls;
-	double clk;
-	sim_time_t t0, elapsed;
+	double clk = hw->clock.sustained_mhz * 1e6;
+	struct gpu_mem *dram;
 	unsigned nslots;
+	struct gpu *g = calloc(1, sizeof(*g));
 
-	run_spec(spec, gm, &kc, opts, &machine);
-	clk = hw->clock.sustained_mhz * 1e6;
-	g = calloc(1, sizeof(*g));
 	if (!g)
-		goto oom;
-	trace_init(&g->tr, gm, &kc, step_group(&kc));
+		return NULL;
+	trace_init(&g->tr, gm, kc, step_group(kc));
 	g->rec = opts ? opts->rec : NULL;
 	g->nsm = (unsigned)hw->sm.count;
-	g->cps = (unsigned)kc.ctas_per_sm;
+	g->cps = (unsigned)kc->ctas_per_sm;
 	g->multicast = (unsigned)hw->sm.cluster_multicast;
-	if (g->multicast > kc.tiles_m)
-		g->multicast = (unsigned)kc.tiles_m;
+	if (g->multicast > kc->tiles_m)
+		g->multicast = (unsigned)kc->tiles_m;
 	if (g->multicast < 1)
 		g->multicast = 1;
-	g->pair = hw->tensor.pair_mma && kc.tiles_m > 1 ? 2 : 1;
-	g->reduce_kernel = kc.split_k > 1 && hw->launch.splitk_reduction_kernel;
+	g->pair = hw->tensor.pair_mma && kc->tiles_m > 1 ? 2 : 1;
+	g->reduce_kernel = kc->split_k > 1 && hw->launch.splitk_reduction_kernel;
 	/* steps in flight: the kernel's stages, in (possibly merged) steps,
 	 * never fewer than double buffering */
-	g->stages = (unsigned)(kc.stages / g->tr.group);
+	g->stages = (unsigned)(kc->stages / g->tr.group);
 	if (g->stages < 2)
 		g->stages = 2;
 	nslots = g->nsm * g->cps;
 	g->e = sim_engine_new(4 * (size_t)nslots * g->stages);
-	hbm = gpu_hbm_new(hw);
+	g->hbm = gpu_hbm_new(hw);
 	/* a recorder watches DRAM through a pass-through level */
-	dram = hbm && g->rec ? attrib_probe(g->rec, hbm) : hbm;
+	dram = g->hbm && g->rec ? attrib_probe(g->rec, g->hbm) : g->hbm;
 	g->mem = dram ? gpu_l2_new(hw, g->tr.nids, dram) : NULL;
 	if (!g->mem) {
 		gpu_mem_free(dram);
-		goto oom_g;
+		g->hbm = NULL;
+		gpu_free(g);
+		return NULL;
 	}
 	g->sms = calloc(g->nsm, sizeof(*g->sms));
 	g->slots = calloc(nslots, sizeof(*g->slots));
 	g->ready = calloc((size_t)nslots * g->stages, 1);
-	g->arrivals = calloc(kc.tiles_m * kc.tiles_n, sizeof(*g->arrivals));
-	if (!g->e || !g->sms || !g->slots || !g->ready || !g->arrivals)
-		goto oom_g;
+	g->arrivals = calloc(kc->tiles_m * kc->tiles_n, sizeof(*g->arrivals));
+	if (!g->e || !g->sms || !g->slots || !g->ready || !g->arrivals) {
+		gpu_free(g);
+		return NULL;
+	}
 	for (unsigned i = 0; i < g->nsm; i++) {
 		sim_server_init(&g->sms[i].tensor, clk, 0,
 				SIM_SERVER_NO_WAIT_STATS);
 		sim_server_init(&g->sms[i].port, hw->sm.l2_bytes_per_clk * clk,
 				0, SIM_SERVER_NO_WAIT_STATS);
 	}
-	if (warm_share(opts) > 0) {
-		/* operands resident, as after an identical previous call —
-		 * all of them, or an evenly spread share */
-		double f = warm_share(opts);
-		struct trace_cta c;
-		struct trace_step st;
+	return g;
+}
 
-		for (uint64_t i = 0; i < kc.ctas; i++) {
-			trace_cta_at(&g->tr, i, &c);
-			for (uint64_t s = c.s0; s < c.s1; s++) {
-				trace_step_at(&g->tr, &c, s, &st);
-				if (warm_block(st.a.block, f))
-					gpu_l2_preload(g->mem, st.a.block,
-						       st.a.bytes);
-				if (warm_block(st.b.block, f))
-					gpu_l2_preload(g->mem, st.b.block,
-						       st.b.bytes);
-			}
+/* Operands resident at kernel start, as after an identical previous
+ * call — all of them, or an evenly spread share (warm_share). */
+static void gpu_warm(struct gpu *g, const struct kernel_config *kc,
+		     const struct gpu_opts *opts)
+{
+	double f = warm_share(opts);
+	struct trace_cta c;
+	struct trace_step st;
+
+	if (f <= 0)
+		return;
+	for (uint64_t i = 0; i < kc->ctas; i++) {
+		trace_cta_at(&g->tr, i, &c);
+		for (uint64_t s = c.s0; s < c.s1; s++) {
+			trace_step_at(&g->tr, &c, s, &st);
+			if (warm_block(st.a.block, f))
+				gpu_l2_preload(g->mem, st.a.block, st.a.bytes);
+			if (warm_block(st.b.block, f))
+				gpu_l2_preload(g->mem, st.b.block, st.b.bytes);
 		}
 	}
-	/* CTA scheduler: breadth-first over SMs, then slot by slot */
-	t0 = (sim_time_t)(hw->launch.overhead_us * SIM_PS_PER_US);
-	if (g->rec && attrib_begin(g->rec, hw, &g->tr, g->nsm, g->cps,
-				   g->stages, t0) != RL_OK)
-		goto oom_g;
+}
+
+/* Play the kernel: the CTA scheduler fills the SMs breadth-first, then
+ * slot by slot, at t0 (after the launch); then the separate reduction
+ * kernel, if any, and the write-back of what the L2 holds dirty. Sets
+ * *elapsed to the call's time; RL_OK, or the recorder's error. */
+static int gpu_play(struct gpu *g, const struct hw_spec *hw,
+		    const struct kernel_config *kc, sim_time_t *elapsed)
+{
+	sim_time_t t0 = (sim_time_t)(hw->launch.overhead_us * SIM_PS_PER_US);
+	int rc;
+
+	if (g->rec && (rc = attrib_begin(g->rec, hw, &g->tr, g->nsm, g->cps,
+					 g->stages, t0)) != RL_OK)
+		return rc;
 	for (unsigned j = 0, n = 0; j < g->cps; j++)
-		for (unsigned i = 0; i < g->nsm && n < kc.ctas; i++, n++) {
+		for (unsigned i = 0; i < g->nsm && n < kc->ctas; i++, n++) {
 			unsigned si = i * g->cps + j;
 
 			g->slots[si].sm = i;
@@ -573,7 +586,7 @@ int gpu_simulate_kernel(const struct hw_spec *spec, const struct gemm *gm,
 		}
 	g->next_cta = 0;
 	sim_engine_run(g->e);
-	assert(g->done_ctas == kc.ctas);
+	assert(g->done_ctas == kc->ctas);
 
 	/* The dirty lines left in L2 are written back behind whatever each
 	 * DRAM channel still had queued (FIFO), as they would be while the
@@ -589,19 +602,29 @@ int gpu_simulate_kernel(const struct hw_spec *spec, const struct gemm *gm,
 			attrib_reduce(g->rec, e0, e0 + (sim_time_t)(
 				hw->launch.overhead_us * SIM_PS_PER_US), g->end);
 	}
-	elapsed = max_t(g->end, gpu_l2_flush(g->mem, t0));
+	*elapsed = max_t(g->end, gpu_l2_flush(g->mem, t0));
+	if (g->rec)
+		attrib_finish(g->rec, g->end, *elapsed);
+	return RL_OK;
+}
+
+/* The result fields from the finished run. */
+static void gpu_collect(struct gpu *g, const struct hw_spec *hw,
+			const struct gemm *gm, const struct kernel_config *kc,
+			sim_time_t elapsed, struct gpu_result *r)
+{
+	struct gpu_mem_stats hs, ls;
+
 	memset(r, 0, sizeof(*r));
-	if (g->rec) {
-		attrib_finish(g->rec, g->end, elapsed);
+	if (g->rec)
 		for (int i = 0; i < ATTRIB_NPARTS; i++)
 			r->part_us[i] = (double)g->rec->total.ps[i] /
 					SIM_PS_PER_US;
-	}
 	r->time_us = (double)elapsed / SIM_PS_PER_US;
 	r->flops = g->flops;
 	r->bytes_min = gemm_bytes_min(gm);
 	g->mem->ops->stats(g->mem, &ls);
-	hbm->ops->stats(hbm, &hs);
+	g->hbm->ops->stats(g->hbm, &hs);
 	r->bytes_hbm_read = hs.read_bytes;
 	r->bytes_hbm_write = hs.write_bytes;
 	r->bytes_hbm = hs.read_bytes + hs.write_bytes;
@@ -614,26 +637,46 @@ int gpu_simulate_kernel(const struct hw_spec *spec, const struct gemm *gm,
 		/* the SM pipe is busy for max(tensor, shared-memory) cycles
 		 * per step; the tensor cores for the MMA share of that */
 		double fpc = hw_spec_flop_per_clk(hw, gm->dtype);
-		double mma = 2.0 * kc.bm * kc.bn * kc.bk / fpc;
+		double mma = 2.0 * kc->bm * kc->bn * kc->bk / fpc;
 		double busy = 0;
 
 		for (unsigned i = 0; i < g->nsm; i++)
 			busy += g->sms[i].tensor.busy_ps;
-		r->tensor_util = busy * (mma / kc.step_cycles) /
+		r->tensor_util = busy * (mma / kc->step_cycles) /
 				 (g->nsm * (double)elapsed);
 	}
-	r->waves = (double)kc.ctas / nslots;
-	kernel_name(&kc, r->tile, sizeof(r->tile));
-	r->split_k = kc.split_k;
-	r->ctas = (int)kc.ctas;
+	r->waves = (double)kc->ctas / (g->nsm * g->cps);
+	kernel_name(kc, r->tile, sizeof(r->tile));
+	r->split_k = kc->split_k;
+	r->ctas = (int)kc->ctas;
 	r->events = sim_engine_events_run(g->e);
 	r->clock_mhz = hw->clock.sustained_mhz;
 	classify(hw, gm, r);
+}
+
+int gpu_simulate_kernel(const struct hw_spec *spec, const struct gemm *gm,
+			const struct kernel_config *kcp,
+			const struct gpu_opts *opts, struct gpu_result *r,
+			char *err)
+{
+	struct kernel_config kc = *kcp;
+	struct hw_spec machine;
+	struct gpu *g;
+	sim_time_t elapsed;
+
+	run_spec(spec, gm, &kc, opts, &machine);
+	g = gpu_build(&machine, gm, &kc, opts);
+	if (!g)
+		goto oom;
+	gpu_warm(g, &kc, opts);
+	if (gpu_play(g, &machine, &kc, &elapsed) != RL_OK) {
+		gpu_free(g);
+		goto oom;
+	}
+	gpu_collect(g, &machine, gm, &kc, elapsed, r);
 	gpu_free(g);
 	return check_roofline(spec, gm, opts, r, err);
 
-oom_g:
-	gpu_free(g);
 oom:
 	rl_errf(err, "out of memory simulating %llux%llux%llu",
 		(unsigned long long)gm->m, (unsigned long long)gm->n,

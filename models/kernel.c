@@ -25,7 +25,9 @@
 #include <math.h>
 #include <stdio.h>
 
-static const int tiles[][2] = {
+#include "hw/common.h"
+
+static const int tile_shapes[][2] = {
 	{256, 128}, {128, 256}, {128, 128}, {256, 64},
 	{64, 256},  {128, 64},  {64, 128},  {64, 64},
 };
@@ -37,7 +39,6 @@ static const int splits[] = {1, 2, 3, 4, 6, 8, 12, 16};
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-static uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
 int kernel_config_make(const struct hw_spec *hw, const struct gemm *g, int bm,
 		       int bn, int bk, int split_k, struct kernel_config *cfg)
@@ -108,14 +109,14 @@ int kernel_config_make(const struct hw_spec *hw, const struct gemm *g, int bm,
 
 	/* K slabs are whole BK-slices; a split that leaves a slab empty or
 	 * shorter than two slices is not offered. */
-	kslab = ceil_div(ceil_div(g->k, (uint64_t)bk), (uint64_t)split_k);
+	kslab = rl_ceil_div(rl_ceil_div(g->k, (uint64_t)bk), (uint64_t)split_k);
 	if (split_k > 1 && (kslab < 2 || kslab * (split_k - 1) >=
-					 ceil_div(g->k, (uint64_t)bk)))
+					 rl_ceil_div(g->k, (uint64_t)bk)))
 		return RL_EINPUT;
 	cfg->split_k = split_k;
 	cfg->ksteps = kslab;
-	cfg->tiles_m = ceil_div(g->m, (uint64_t)bm);
-	cfg->tiles_n = ceil_div(g->n, (uint64_t)bn);
+	cfg->tiles_m = rl_ceil_div(g->m, (uint64_t)bm);
+	cfg->tiles_n = rl_ceil_div(g->n, (uint64_t)bn);
 	cfg->ctas = cfg->tiles_m * cfg->tiles_n * (uint64_t)split_k;
 	cfg->tail_tiles = 0;
 	cfg->tail_split = 1;
@@ -129,16 +130,16 @@ int kernel_config_make(const struct hw_spec *hw, const struct gemm *g, int bm,
 int kernel_config_stream_k(const struct hw_spec *hw, const struct gemm *g,
 			   struct kernel_config *cfg, int pieces)
 {
-	uint64_t tiles = cfg->tiles_m * cfg->tiles_n;
+	uint64_t ntiles = cfg->tiles_m * cfg->tiles_n;
 	uint64_t slots = (uint64_t)hw->sm.count * (uint64_t)cfg->ctas_per_sm;
-	uint64_t rest = tiles % slots;
+	uint64_t rest = ntiles % slots;
 	uint64_t p = pieces > 0 ? (uint64_t)pieces : 0;
-	uint64_t piece = p > 0 ? ceil_div(cfg->ksteps, p) : 0;
+	uint64_t piece = p > 0 ? rl_ceil_div(cfg->ksteps, p) : 0;
 
 	(void)g;
 	/* a hybrid needs a full wave to run whole: with fewer tiles than
 	 * slots the decomposition is split-K, which split_k > 1 covers */
-	if (cfg->split_k != 1 || rest == 0 || tiles < slots || p < 2)
+	if (cfg->split_k != 1 || rest == 0 || ntiles < slots || p < 2)
 		return RL_EINPUT;
 	/* pieces of at least two BK-slices, none empty:
 	 * ceil(ksteps / p) · (p - 1) < ksteps */
@@ -146,11 +147,11 @@ int kernel_config_stream_k(const struct hw_spec *hw, const struct gemm *g,
 		return RL_EINPUT;
 	/* the spread wave must be shorter than the ragged wave it replaces:
 	 * rounds of slots times piece length, in k-steps */
-	if (ceil_div(rest * p, slots) * piece >= cfg->ksteps)
+	if (rl_ceil_div(rest * p, slots) * piece >= cfg->ksteps)
 		return RL_EINPUT;
 	cfg->tail_tiles = rest;
 	cfg->tail_split = (int)p;
-	cfg->ctas = tiles - rest + rest * p;
+	cfg->ctas = ntiles - rest + rest * p;
 	return RL_OK;
 }
 
@@ -198,7 +199,7 @@ void kernel_clocks(const struct hw_spec *hw, const struct gemm *g,
 {
 	double fs = hw->clock.sustained_mhz, fb = hw->clock.burst_mhz;
 	double cap = hw->clock.boost_mhz;
-	double kpad = (double)ceil_div(g->k, (uint64_t)c->bk) * c->bk;
+	double kpad = (double)rl_ceil_div(g->k, (uint64_t)c->bk) * c->bk;
 	double exec = (double)(c->tiles_m * c->bm) *
 		      (double)(c->tiles_n * c->bn) * kpad;
 	double u = (double)g->m * (double)g->n * (double)g->k / exec;
@@ -470,10 +471,10 @@ double kernel_estimate_us(const struct hw_spec *hw, const struct gemm *g,
 static int split_k_offered(const struct hw_spec *hw,
 			   const struct kernel_config *c)
 {
-	double tiles = (double)(c->tiles_m * c->tiles_n);
+	double ntiles = (double)(c->tiles_m * c->tiles_n);
 	double slots = hw->sm.count * c->ctas_per_sm;
 
-	return tiles < (hw->tensor.warpgroup_mma ? 1 : SPLITK_MAX_WAVES) * slots;
+	return ntiles < (hw->tensor.warpgroup_mma ? 1 : SPLITK_MAX_WAVES) * slots;
 }
 
 /* Keep c in *out if it is the first candidate or beats *out; equal
@@ -495,23 +496,23 @@ int kernel_choose(const struct hw_spec *hw, const struct gemm *g,
 	struct kernel_config c, whole;
 	int found = 0;
 
-	for (size_t t = 0; t < NELEM(tiles); t++)
+	for (size_t t = 0; t < NELEM(tile_shapes); t++)
 		for (size_t b = 0; b < NELEM(bks); b++) {
 			/* 64-row tiles serve skinny GEMMs only (m ≤ 64);
 			 * above that, SM80 library heuristics run 128- or
 			 * 256-row tiles and pad the last one (visible in
 			 * shared/data: m = 129…256 cost what m = 256 does) */
-			if (tiles[t][0] < 128 && g->m > 64)
+			if (tile_shapes[t][0] < 128 && g->m > 64)
 				continue;
 			if (bks[b] == 128 && rl_dtype_bytes(g->dtype) != 1)
 				continue;
-			if (kernel_config_make(hw, g, tiles[t][0], tiles[t][1],
+			if (kernel_config_make(hw, g, tile_shapes[t][0], tile_shapes[t][1],
 					       bks[b], 1, &whole) != RL_OK)
 				continue;
 			consider(hw, g, &whole, out, &found);
 			for (size_t s = 1; s < NELEM(splits); s++) {
-				if (kernel_config_make(hw, g, tiles[t][0],
-						       tiles[t][1], bks[b],
+				if (kernel_config_make(hw, g, tile_shapes[t][0],
+						       tile_shapes[t][1], bks[b],
 						       splits[s], &c) == RL_OK &&
 				    split_k_offered(hw, &c))
 					consider(hw, g, &c, out, &found);

@@ -9,7 +9,8 @@
  */
 #include "models/trace.h"
 
-static uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+#include "hw/common.h"
+
 static uint64_t min_u(uint64_t a, uint64_t b) { return a < b ? a : b; }
 
 void trace_init(struct trace *t, const struct gemm *g,
@@ -20,15 +21,15 @@ void trace_init(struct trace *t, const struct gemm *g,
 	t->g = *g;
 	t->k = *k;
 	t->group = group < 1 ? 1 : group;
-	t->kslices = ceil_div(g->k, (uint64_t)k->bk);
-	t->ksteps = ceil_div(t->kslices, (uint64_t)t->group);
-	t->slab_steps = ceil_div(t->ksteps, (uint64_t)k->split_k);
+	t->kslices = rl_ceil_div(g->k, (uint64_t)k->bk);
+	t->ksteps = rl_ceil_div(t->kslices, (uint64_t)t->group);
+	t->slab_steps = rl_ceil_div(t->ksteps, (uint64_t)k->split_k);
 	t->whole = k->tiles_m * k->tiles_n;
 	t->piece_steps = t->ksteps;
 	t->max_split = (uint64_t)k->split_k;
 	if (k->tail_split > 1) {
 		t->whole -= k->tail_tiles;
-		t->piece_steps = ceil_div(t->ksteps, (uint64_t)k->tail_split);
+		t->piece_steps = rl_ceil_div(t->ksteps, (uint64_t)k->tail_split);
 		t->max_split = (uint64_t)k->tail_split;
 	}
 	t->a_blocks = k->tiles_m * t->ksteps;

@@ -319,11 +319,17 @@ static sim_time_t reduce_kernel(struct gpu *g, const struct hw_spec *hw,
  * flight (see gpu_simulate_gemm), so loads still overlap MMAs; these are
  * long-running, throughput-bound GEMMs where the per-CTA fill that merging
  * coarsens is a small fraction of the time. A step is no coarser than
- * 4·stages slices: it is loaded whole, so a coarser one keeps more of the
+ * 4·stages slices (below STEP_HARD_BUDGET steps): it is loaded whole, so a coarser one keeps more of the
  * operands in flight than the L2 holds for the CTAs that share them
  * (32768x16384x16384 on the H100: 64-slice steps gave an L2 hit rate of
  * 0.55 and a 63 % longer time than 32-slice steps, 0.89). */
 #define STEP_BUDGET 40000.0
+/* Past this many steps the 4·stages limit gives way, so that the largest
+ * accepted GEMMs stay within seconds (262144x131072x16384 on the A100
+ * PCIe: 68 M events, 8.7 s with the limit; 32.5 M, 3 s without); no
+ * shape of the measured tables comes near it (the largest, 32768 x
+ * 16384 x 16384, has 262,144 steps at 32 slices). */
+#define STEP_HARD_BUDGET 2e6
 
 
 /* Merging g slices per step keeps every stream-K piece non-empty. */
@@ -342,7 +348,8 @@ static int step_group(const struct kernel_config *k)
 	int g = 1;
 
 	while (steps / g > STEP_BUDGET && k->ksteps / (uint64_t)(2 * g) >= 8 &&
-	       pieces_fit(k, 2 * g) && 2 * g <= 4 * k->stages)
+	       pieces_fit(k, 2 * g) &&
+	       (2 * g <= 4 * k->stages || steps / g > STEP_HARD_BUDGET))
 		g *= 2;
 	return g;
 }

@@ -2,13 +2,15 @@
  * check_edges.c — paths the module suites leave untried, each against a
  * bound worked out here or a value read from the spec file: the engine's
  * large (huge-page) event arrays and the wrap of a delay past the end of
- * time; the L2 refusing more blocks than its 32-bit links index; the
+ * time; the NULL and empty edges of the engine, pools, servers and
+ * statistics; the L2 refusing more blocks than its 32-bit links index; the
  * GEMMs gpu_check_gemm() refuses; the warm-L2 start (all operands, or a
  * share of them, resident) against the compulsory bytes; the
  * power-limited clock of a timed protocol between the spec's sustained
  * and burst clocks.
  */
 #include <check.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,9 @@
 #include "hw/spec.h"
 #include "models/gemm.h"
 #include "sim/engine/engine.h"
+#include "sim/engine/pool.h"
+#include "sim/engine/server.h"
+#include "sim/engine/stats.h"
 #include "sim/gpu/gpu.h"
 #include "sim/gpu/mem.h"
 
@@ -99,6 +104,55 @@ START_TEST(test_engine_delay_past_the_end_of_time_lands_at_the_end)
 	ck_assert_uint_eq(sim_engine_run(e), 2);
 	ck_assert_uint_eq(when, SIM_TIME_MAX);
 	sim_engine_free(e);
+}
+END_TEST
+
+/* The edges of the engine's small API: freeing NULL, cancelling an id no
+ * event ever had (its slot is beyond the pool), a statistic over nothing. */
+START_TEST(test_engine_pool_and_stats_edges_are_defined)
+{
+	struct sim_engine *e = sim_engine_new(0);
+	struct sim_pool p;
+	struct sim_stats st;
+
+	ck_assert_ptr_nonnull(e);
+	/* slot bits all set: far beyond a fresh engine's pool */
+	ck_assert_int_eq(sim_engine_cancel(e, (sim_event_id)0xffffff), -1);
+	sim_engine_free(e);
+	sim_engine_free(NULL);
+	ck_assert_int_eq(sim_pool_init(&p, 2), 0);
+	ck_assert_double_eq(sim_pool_utilization(&p, 0), 0.0); /* no time yet */
+	sim_pool_destroy(&p);
+	sim_pool_destroy(NULL);
+	sim_stats_init(&st, 0);
+	ck_assert(isnan(sim_stats_percentile(&st, 0.5))); /* samples not kept */
+	sim_stats_destroy(&st);
+	sim_stats_init(&st, 1);
+	ck_assert(isnan(sim_stats_percentile(&st, 0.5))); /* none yet */
+	ck_assert_int_eq(sim_stats_add(&st, 3.0), 0);
+	ck_assert(isnan(sim_stats_percentile(&st, 1.5))); /* p out of [0, 1] */
+	ck_assert_double_eq(sim_stats_percentile(&st, 0.5), 3.0);
+	sim_stats_destroy(&st);
+}
+END_TEST
+
+/* A 1 GB/s link (1e-3 B/ps) with no latency serves 1,000 B in 1e6 ps
+ * from t = 0: busy 1e6 ps. Over 2e6 ps it was busy half the time; over
+ * 5e5 ps all of it (the rest of the transfer lies beyond the window and is
+ * not counted); over no time, 0. */
+START_TEST(test_server_utilization_counts_only_the_window)
+{
+	struct sim_server sv;
+
+	sim_server_init(&sv, 1e9, 0, 0);
+	ck_assert_uint_eq(sim_server_request(&sv, 0, 1000), 1000000);
+	ck_assert_double_eq_tol(sim_server_utilization(&sv, 2000000), 0.5,
+				1e-12);
+	ck_assert_double_eq_tol(sim_server_utilization(&sv, 500000), 1.0,
+				1e-12);
+	ck_assert_double_eq(sim_server_utilization(&sv, 0), 0.0);
+	sim_server_destroy(&sv);
+	sim_server_destroy(NULL);
 }
 END_TEST
 
@@ -235,6 +289,8 @@ int main(void)
 	tcase_set_timeout(t, 60);
 	tcase_add_test(t, test_engine_with_a_huge_page_heap_runs_events_in_time_then_fifo);
 	tcase_add_test(t, test_engine_delay_past_the_end_of_time_lands_at_the_end);
+	tcase_add_test(t, test_engine_pool_and_stats_edges_are_defined);
+	tcase_add_test(t, test_server_utilization_counts_only_the_window);
 	tcase_add_test(t, test_l2_refuses_more_blocks_than_its_links_index);
 	tcase_add_test(t, test_gemm_with_a_zero_size_is_bad_input);
 	tcase_add_test(t, test_gemm_in_a_dtype_without_tensor_rate_is_bad_input);

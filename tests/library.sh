@@ -22,6 +22,10 @@ set -u
 command -v cc >/dev/null 2>&1 || { echo "SKIP: no cc"; exit 77; }
 command -v pkg-config >/dev/null 2>&1 || { echo "SKIP: no pkg-config"; exit 77; }
 unset RIDGELINE_DATA
+# under make coverage the installed library carries gcov counters: the
+# programs built against it link gcov's runtime too
+cov=
+[ "${RL_COVERAGE:-0}" = 1 ] && cov=--coverage
 R=$RIDGELINE
 builddir=$(cd "$(dirname "$R")" && pwd)
 src=$RL_TOP_SRCDIR
@@ -77,7 +81,7 @@ cli --hw a100-80gb-sxm -m 128 -n 16384 -k 16384 --set hbm.bandwidth_gbps=4000 >"
 # ---- C: the example against the installed library -------------------------
 pc="PKG_CONFIG_PATH=$libdir/pkgconfig PKG_CONFIG_SYSROOT_DIR=$dest"
 flags=$(env $pc pkg-config --cflags --libs ridgeline) || fail "pkg-config ridgeline: not found in $libdir/pkgconfig"
-cc -o "$tmp/gemm" "$src/examples/gemm.c" $flags 2>"$tmp/err" ||
+cc $cov -o "$tmp/gemm" "$src/examples/gemm.c" $flags 2>"$tmp/err" ||
 	fail "examples/gemm.c does not build against the installed library: $(cat "$tmp/err")"
 LD_LIBRARY_PATH="$libdir" "$tmp/gemm" a100-80gb-sxm 128 16384 16384 >"$tmp/c" 2>"$tmp/err" ||
 	fail "examples/gemm failed: $(cat "$tmp/err")"
@@ -90,7 +94,7 @@ LD_LIBRARY_PATH="$libdir" "$tmp/gemm" a100-80gb-sxm 128 16384 16384 clock.sustai
 grep -q "clock.sustained_mhz" "$tmp/err" || fail "examples/gemm: the error does not name the field: $(cat "$tmp/err")"
 # the static library links too
 static=$(env $pc pkg-config --static --libs gsl libcjson 2>/dev/null)
-cc -o "$tmp/gemm-static" "$src/examples/gemm.c" -I"$dest$(var includedir)" \
+cc $cov -o "$tmp/gemm-static" "$src/examples/gemm.c" -I"$dest$(var includedir)" \
 	"$libdir/libridgeline.a" $static -lm 2>"$tmp/err" ||
 	fail "examples/gemm.c does not link the static library: $(cat "$tmp/err")"
 "$tmp/gemm-static" a100-80gb-sxm 128 16384 16384 >"$tmp/cs" 2>&1 && cmp -s "$tmp/c" "$tmp/cs" ||
@@ -106,7 +110,7 @@ EOF
 "$R" run "$tmp/exp.json" -o "$tmp/run" -j 2 --no-plot >/dev/null 2>"$tmp/err" ||
 	fail "ridgeline run: $(cat "$tmp/err")"
 for ex in experiment validate; do
-	cc -o "$tmp/$ex" "$src/examples/$ex.c" $flags -lm 2>"$tmp/err" ||
+	cc $cov -o "$tmp/$ex" "$src/examples/$ex.c" $flags -lm 2>"$tmp/err" ||
 		fail "examples/$ex.c does not build against the installed library: $(cat "$tmp/err")"
 done
 for j in 1 2; do

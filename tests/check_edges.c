@@ -4,7 +4,8 @@
  * large (huge-page) event arrays and the wrap of a delay past the end of
  * time; the NULL and empty edges of the engine, pools, servers and
  * statistics; the L2 refusing more blocks than its 32-bit links index; the
- * GEMMs gpu_check_gemm() refuses; the warm-L2 start (all operands, or a
+ * GEMMs gpu_check_gemm() refuses and the roofline of a dtype without
+ * tensor rate; the warm-L2 start (all operands, or a
  * share of them, resident) against the compulsory bytes; the
  * power-limited clock of a timed protocol between the spec's sustained
  * and burst clocks.
@@ -18,6 +19,7 @@
 #include "hw/common.h"
 #include "hw/spec.h"
 #include "models/gemm.h"
+#include "models/roofline.h"
 #include "sim/engine/engine.h"
 #include "sim/engine/pool.h"
 #include "sim/engine/server.h"
@@ -213,6 +215,27 @@ START_TEST(test_gemm_with_more_ctas_than_a_simulation_takes_is_bad_input)
 }
 END_TEST
 
+/* roofline.h: a dtype without tensor rate has peak 0, so nothing is
+ * attainable and the time is infinite (not a division by zero); a GEMM
+ * with no elements has no bytes and an operational intensity of 0. */
+START_TEST(test_roofline_without_tensor_rate_has_no_finite_time)
+{
+	struct hw_spec *hw = load("a100-80gb-sxm");
+	struct gemm g = {.m = 64, .n = 4096, .k = 4096, .dtype = RL_FP8};
+	struct gemm none = {.m = 0, .n = 0, .k = 0, .dtype = RL_BF16};
+	struct roofline_point rp;
+
+	roofline_gemm(hw, &g, &rp);
+	ck_assert_double_eq(rp.peak_flops, 0);
+	ck_assert_double_eq(rp.attainable, 0);
+	ck_assert(isinf(rp.time_us) && rp.time_us > 0);
+	ck_assert_double_eq(rp.flops, 2.0 * 64 * 4096 * 4096);
+	ck_assert_double_eq(gemm_bytes_min(&none), 0);
+	ck_assert_double_eq(gemm_oi(&none), 0);
+	hw_spec_free(hw);
+}
+END_TEST
+
 /* ---- warm L2 --------------------------------------------------------------- */
 
 /* 1024^3 in bf16: A and B are 2 MiB each, 4 MiB together, well inside the
@@ -295,6 +318,7 @@ int main(void)
 	tcase_add_test(t, test_gemm_with_a_zero_size_is_bad_input);
 	tcase_add_test(t, test_gemm_in_a_dtype_without_tensor_rate_is_bad_input);
 	tcase_add_test(t, test_gemm_with_more_ctas_than_a_simulation_takes_is_bad_input);
+	tcase_add_test(t, test_roofline_without_tensor_rate_has_no_finite_time);
 	tcase_add_test(t, test_warm_l2_start_reads_only_what_is_not_resident);
 	tcase_add_test(t, test_timed_calls_run_between_the_sustained_and_burst_clocks);
 	suite_add_tcase(s, t);

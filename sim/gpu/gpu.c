@@ -7,9 +7,9 @@
  *    work is SM cycles at the sustained clock: per k-step the larger of the
  *    tensor-core time and the shared-memory operand reads, see
  *    models/kernel.c) and an L2→SM load port (sm.l2_bytes_per_clk);
- *  - the memory hierarchy behind a gpu_mem interface (l2.c → hbm.c); with
- *    TMA multicast (sm.cluster_multicast) the CTAs of a cluster share one
- *    L2 transfer of each B tile.
+ *  - the memory hierarchy behind a gpu_mem interface (the chain mem.c
+ *    builds: l2.c → hbm.c); with TMA multicast (sm.cluster_multicast)
+ *    the CTAs of a cluster share one L2 transfer of each B tile.
  *
  * A CTA runs the CUTLASS multistage main loop: at start it issues the loads
  * of its first `stages` k-steps; the MMA of step s starts when its data has
@@ -65,7 +65,6 @@ struct gpu {
 	struct trace tr;
 	struct sim_engine *e;
 	struct gpu_mem *mem;  /* first level (L2) */
-	struct gpu_mem *hbm;  /* last level (DRAM), owned through mem */
 	struct sm *sms;
 	unsigned nsm, cps, stages;
 	unsigned multicast;   /* CTAs per cluster sharing a B transfer */
@@ -78,6 +77,7 @@ struct gpu {
 	uint64_t done_ctas;
 	double flops;         /* useful FLOPs executed */
 	sim_time_t end;       /* time the last CTA finished */
+	int failed;           /* an event could not be scheduled (no memory) */
 	struct gpu_recorder *rec; /* observer (attrib.h); NULL: none */
 };
 
@@ -90,6 +90,25 @@ static void ev_mma_done(struct sim_engine *e, void *ctx, uint64_t arg);
 static void ev_cta_done(struct sim_engine *e, void *ctx, uint64_t arg);
 
 static sim_time_t max_t(sim_time_t a, sim_time_t b) { return a > b ? a : b; }
+
+/* Schedule fn(arg) at t; an event that cannot be scheduled (the engine's
+ * pool cannot grow) marks the run failed, and gpu_play reports it.
+ *
+ * Order of equal-time events (the engine runs them in insertion order)
+ * matters in three places: the ev_start events at t0 are inserted slot 0
+ * of every SM, then slot 1, …, so CTA i goes to the i-th of them (the
+ * breadth-first launch); ev_cta_done events at one time hand out the next
+ * CTAs in the order their slots' last MMAs were scheduled; and a slot's
+ * ev_data and ev_mma_done at one time issue their requests to the FIFO
+ * servers in that order. Results are deterministic either way (same
+ * inputs, same insertion order); a different tie rule moves CTAs between
+ * SMs, which can change a ragged tail. */
+static void schedule(struct gpu *g, sim_time_t t, sim_handler_fn fn,
+		     uint64_t arg)
+{
+	if (sim_engine_schedule(g->e, t, fn, g, arg) == SIM_EVENT_NONE)
+		g->failed = 1;
+}
 
 static void issue_load(struct gpu *g, unsigned si, uint64_t s)
 {
@@ -113,8 +132,7 @@ static void issue_load(struct gpu *g, unsigned si, uint64_t s)
 			       g->multicast);
 	if (g->rec)
 		attrib_load(g->rec, si, s, now, t, ta, tb, &st, g->multicast);
-	sim_engine_schedule(g->e, max_t(t, max_t(ta, tb)), ev_data, g,
-			    ARG(si, s));
+	schedule(g, max_t(t, max_t(ta, tb)), ev_data, ARG(si, s));
 }
 
 /* Start the main loop of the CTA in slot si (its loads of the first stages). */
@@ -167,8 +185,7 @@ static void ev_data(struct sim_engine *e, void *ctx, uint64_t arg)
 				   ARG_STEP(arg), now, start, end);
 
 		sl->ready[sl->next_mma % g->stages] = 0;
-		sim_engine_schedule(e, end, ev_mma_done, g,
-				    ARG(si, sl->next_mma));
+		schedule(g, end, ev_mma_done, ARG(si, sl->next_mma));
 		sl->next_mma++;
 	}
 }
@@ -245,7 +262,7 @@ static void ev_mma_done(struct sim_engine *e, void *ctx, uint64_t arg)
 		if (g->rec)
 			attrib_epilogue(g->rec, si, sim_engine_now(e), done,
 					sl->c.split > 1);
-		sim_engine_schedule(e, done, ev_cta_done, g, ARG(si, 0));
+		schedule(g, done, ev_cta_done, ARG(si, 0));
 	}
 }
 
@@ -496,7 +513,6 @@ static struct gpu *gpu_build(const struct hw_spec *hw, const struct gemm *gm,
 			     const struct gpu_opts *opts)
 {
 	double clk = hw->clock.sustained_mhz * 1e6;
-	struct gpu_mem *dram;
 	unsigned nslots;
 	struct gpu *g = calloc(1, sizeof(*g));
 
@@ -520,13 +536,10 @@ static struct gpu *gpu_build(const struct hw_spec *hw, const struct gemm *gm,
 		g->stages = 2;
 	nslots = g->nsm * g->cps;
 	g->e = sim_engine_new(4 * (size_t)nslots * g->stages);
-	g->hbm = gpu_hbm_new(hw);
 	/* a recorder watches DRAM through a pass-through level */
-	dram = g->hbm && g->rec ? attrib_probe(g->rec, g->hbm) : g->hbm;
-	g->mem = dram ? gpu_l2_new(hw, g->tr.nids, dram) : NULL;
+	g->mem = gpu_mem_chain_new(hw, g->tr.nids,
+				   g->rec ? attrib_probe(g->rec, NULL) : NULL);
 	if (!g->mem) {
-		gpu_mem_free(dram);
-		g->hbm = NULL;
 		gpu_free(g);
 		return NULL;
 	}
@@ -563,9 +576,9 @@ static void gpu_warm(struct gpu *g, const struct kernel_config *kc,
 		for (uint64_t s = c.s0; s < c.s1; s++) {
 			trace_step_at(&g->tr, &c, s, &st);
 			if (warm_block(st.a.block, f))
-				gpu_l2_preload(g->mem, st.a.block, st.a.bytes);
+				gpu_mem_preload(g->mem, st.a.block, st.a.bytes);
 			if (warm_block(st.b.block, f))
-				gpu_l2_preload(g->mem, st.b.block, st.b.bytes);
+				gpu_mem_preload(g->mem, st.b.block, st.b.bytes);
 		}
 	}
 }
@@ -589,10 +602,12 @@ static int gpu_play(struct gpu *g, const struct hw_spec *hw,
 
 			g->slots[si].sm = i;
 			g->slots[si].ready = g->ready + (size_t)si * g->stages;
-			sim_engine_schedule(g->e, t0, ev_start, g, ARG(si, 0));
+			schedule(g, t0, ev_start, ARG(si, 0));
 		}
 	g->next_cta = 0;
 	sim_engine_run(g->e);
+	if (g->failed)
+		return RL_EIO;
 	assert(g->done_ctas == kc->ctas);
 
 	/* The dirty lines left in L2 are written back behind whatever each
@@ -609,7 +624,7 @@ static int gpu_play(struct gpu *g, const struct hw_spec *hw,
 			attrib_reduce(g->rec, e0, e0 + (sim_time_t)(
 				hw->launch.overhead_us * SIM_PS_PER_US), g->end);
 	}
-	*elapsed = max_t(g->end, gpu_l2_flush(g->mem, t0));
+	*elapsed = max_t(g->end, gpu_mem_flush(g->mem, t0));
 	if (g->rec)
 		attrib_finish(g->rec, g->end, *elapsed);
 	return RL_OK;
@@ -631,7 +646,7 @@ static void gpu_collect(struct gpu *g, const struct hw_spec *hw,
 	r->flops = g->flops;
 	r->bytes_min = gemm_bytes_min(gm);
 	g->mem->ops->stats(g->mem, &ls);
-	g->hbm->ops->stats(g->hbm, &hs);
+	gpu_mem_back(g->mem)->ops->stats(gpu_mem_back(g->mem), &hs);
 	r->bytes_hbm_read = hs.read_bytes;
 	r->bytes_hbm_write = hs.write_bytes;
 	r->bytes_hbm = hs.read_bytes + hs.write_bytes;

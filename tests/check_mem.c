@@ -1,6 +1,6 @@
 /*
  * check_mem.c — the memory levels (sim/gpu/hbm.c, sim/gpu/l2.c) on their
- * own, on a spec with round numbers: DRAM 1,000 GB/s at efficiency 1 over
+ * own and chained (sim/gpu/mem.c), on a spec with round numbers: DRAM 1,000 GB/s at efficiency 1 over
  * 10 channels (100 GB/s each) with 100 ns of latency; an L2 of 64 KiB
  * (one partition), so four 16 KiB blocks fit. Expected times are worked
  * out in the comments in picoseconds.
@@ -105,7 +105,7 @@ START_TEST(test_l2_writes_back_dirty_blocks_and_merges_in_flight_fills)
 	l2->ops->stats(l2, &st);
 	ck_assert_double_eq(st.hit_bytes, B);
 	/* preload: resident and ready at 0, no DRAM read */
-	gpu_l2_preload(l2, 11, B);
+	gpu_mem_preload(l2, 11, B);
 	h->ops->stats(h, &st);
 	l2->ops->read(l2, 5000, 11, 11 * 16384, B, 1);
 	{
@@ -119,7 +119,7 @@ START_TEST(test_l2_writes_back_dirty_blocks_and_merges_in_flight_fills)
 	/* flush: the one dirty block left (12, written now) goes to DRAM */
 	l2->ops->write(l2, 6000, 12, 12 * 16384, B);
 	h->ops->stats(h, &st);
-	done = gpu_l2_flush(l2, 7000);
+	done = gpu_mem_flush(l2, 7000);
 	{
 		struct gpu_mem_stats st2;
 
@@ -132,6 +132,78 @@ START_TEST(test_l2_writes_back_dirty_blocks_and_merges_in_flight_fills)
 }
 END_TEST
 
+/* A level that counts what passes through it (the shape of attrib.c's
+ * DRAM probe), for the chain test. */
+struct tap {
+	struct gpu_mem base;
+	int reads, writes;
+};
+
+static sim_time_t tap_read(struct gpu_mem *m, sim_time_t t, uint64_t block,
+			   uint64_t addr, double bytes, unsigned share)
+{
+	((struct tap *)m)->reads++;
+	return m->next->ops->read(m->next, t, block, addr, bytes, share);
+}
+
+static sim_time_t tap_write(struct gpu_mem *m, sim_time_t t, uint64_t block,
+			    uint64_t addr, double bytes)
+{
+	((struct tap *)m)->writes++;
+	return m->next->ops->write(m->next, t, block, addr, bytes);
+}
+
+static void tap_stats(const struct gpu_mem *m, struct gpu_mem_stats *o)
+{
+	m->next->ops->stats(m->next, o);
+}
+
+static void tap_free(struct gpu_mem *m)
+{
+	(void)m; /* on the stack */
+}
+
+static const struct gpu_mem_ops tap_ops = {
+	.name = "tap", .read = tap_read, .write = tap_write,
+	.stats = tap_stats, .free = tap_free,
+};
+
+/* The chain mem.c builds: the L2 in front, the tap in front of DRAM, DRAM
+ * at the back; the generic flush and preload reach the L2 through it. The
+ * same numbers as above: a preloaded block hits (no DRAM read), a written
+ * block is flushed through the tap to DRAM (16,384 B written), a miss
+ * passes the tap once. */
+START_TEST(test_chain_is_l2_then_tap_then_hbm)
+{
+	struct hw_spec *hw = round_spec();
+	struct tap tap = {{&tap_ops, NULL}, 0, 0};
+	struct gpu_mem *m = gpu_mem_chain_new(hw, 16, &tap.base);
+	struct gpu_mem_stats st;
+	const double B = 16384;
+
+	ck_assert_ptr_nonnull(m);
+	ck_assert_str_eq(m->ops->name, "l2");
+	ck_assert_ptr_eq(m->next, &tap.base);
+	ck_assert_str_eq(gpu_mem_back(m)->ops->name, "hbm");
+	ck_assert_ptr_null(gpu_mem_back(m)->next);
+	ck_assert_uint_eq(gpu_mem_flush(m, 500), 500); /* nothing dirty */
+	gpu_mem_preload(m, 3, B);
+	m->ops->read(m, 0, 3, 3 * 16384, B, 1);
+	ck_assert_int_eq(tap.reads, 0);
+	m->ops->read(m, 0, 4, 4 * 16384, B, 1);
+	ck_assert_int_eq(tap.reads, 1);
+	m->ops->write(m, 1000, 5, 5 * 16384, B);
+	ck_assert_int_eq(tap.writes, 0); /* write-back: stays in L2 */
+	ck_assert_uint_ge(gpu_mem_flush(m, 2000), 2000 + 100000);
+	ck_assert_int_eq(tap.writes, 1);
+	gpu_mem_back(m)->ops->stats(gpu_mem_back(m), &st);
+	ck_assert_double_eq(st.write_bytes, B);
+	ck_assert_double_eq(st.read_bytes, B);
+	gpu_mem_free(m);
+	hw_spec_free(hw);
+}
+END_TEST
+
 static Suite *mem_suite(void)
 {
 	Suite *s = suite_create("mem");
@@ -140,6 +212,7 @@ static Suite *mem_suite(void)
 	tcase_add_test(tc, test_hbm_channel_serves_at_its_share_after_the_latency);
 	tcase_add_test(tc, test_l2_evicts_the_least_recently_used_block);
 	tcase_add_test(tc, test_l2_writes_back_dirty_blocks_and_merges_in_flight_fills);
+	tcase_add_test(tc, test_chain_is_l2_then_tap_then_hbm);
 	suite_add_tcase(s, tc);
 	return s;
 }

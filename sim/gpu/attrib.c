@@ -238,7 +238,12 @@ static void probe_free(struct gpu_mem *m)
 }
 
 static const struct gpu_mem_ops probe_ops = {
-	"attrib-probe", probe_read, probe_write, probe_stats, probe_free,
+	.name = "attrib-probe",
+	.read = probe_read,
+	.write = probe_write,
+	.stats = probe_stats,
+	.free = probe_free,
+	/* no flush, no preload: it holds nothing */
 };
 
 struct gpu_mem *attrib_probe(struct gpu_recorder *r, struct gpu_mem *next)

@@ -167,7 +167,8 @@ struct trace_step;
 int attrib_begin(struct gpu_recorder *r, const struct hw_spec *hw,
 		 const struct trace *tr, unsigned nsm, unsigned cps,
 		 unsigned stages, sim_time_t t0);
-/* The pass-through level to put in front of the DRAM `next`. */
+/* The pass-through level to put in front of the DRAM `next` (NULL: the
+ * chain builder, gpu_mem_chain_new(), links it). */
 struct gpu_mem *attrib_probe(struct gpu_recorder *r, struct gpu_mem *next);
 void attrib_cta_start(struct gpu_recorder *r, unsigned si, unsigned sm,
 		      uint64_t idx, const struct trace *tr,

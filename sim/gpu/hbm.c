@@ -27,6 +27,8 @@ static sim_time_t hbm_read(struct gpu_mem *m, sim_time_t t, uint64_t block,
 {
 	struct hbm *h = (struct hbm *)m;
 
+	(void)block; /* DRAM maps by address only; a multicast share ends */
+	(void)share; /* at the level in front (gpu_mem_ops.read) */
 	h->read_bytes += bytes;
 	return gpu_spread(h->ch, h->nch, t, addr, bytes);
 }
@@ -36,6 +38,7 @@ static sim_time_t hbm_write(struct gpu_mem *m, sim_time_t t, uint64_t block,
 {
 	struct hbm *h = (struct hbm *)m;
 
+	(void)block; /* DRAM maps by address only */
 	h->write_bytes += bytes;
 	return gpu_spread(h->ch, h->nch, t, addr, bytes);
 }
@@ -65,8 +68,13 @@ static void hbm_free(struct gpu_mem *m)
 	free(h);
 }
 
+/* DRAM holds every block and nothing is dirty: no flush, no preload */
 static const struct gpu_mem_ops hbm_ops = {
-	"hbm", hbm_read, hbm_write, hbm_stats, hbm_free,
+	.name = "hbm",
+	.read = hbm_read,
+	.write = hbm_write,
+	.stats = hbm_stats,
+	.free = hbm_free,
 };
 
 struct gpu_mem *gpu_hbm_new(const struct hw_spec *hw)

@@ -189,11 +189,8 @@ static void l2_free(struct gpu_mem *m)
 	free(c);
 }
 
-static const struct gpu_mem_ops l2_ops = {
-	"l2", l2_read, l2_write, l2_stats, l2_free,
-};
-
-sim_time_t gpu_l2_flush(struct gpu_mem *m, sim_time_t t)
+/* gpu_mem_ops.flush: the dirty blocks, MRU first, through `next`. */
+static sim_time_t l2_flush(struct gpu_mem *m, sim_time_t t)
 {
 	struct l2 *c = (struct l2 *)m;
 	sim_time_t done = t;
@@ -210,13 +207,24 @@ sim_time_t gpu_l2_flush(struct gpu_mem *m, sim_time_t t)
 	return done;
 }
 
-void gpu_l2_preload(struct gpu_mem *m, uint64_t block, double bytes)
+/* gpu_mem_ops.preload: resident from time 0, clean. */
+static void l2_preload(struct gpu_mem *m, uint64_t block, double bytes)
 {
 	struct l2 *c = (struct l2 *)m;
 
 	insert(c, 0, (uint32_t)block, bytes);
 	c->blk[block].ready = 0;
 }
+
+static const struct gpu_mem_ops l2_ops = {
+	.name = "l2",
+	.read = l2_read,
+	.write = l2_write,
+	.stats = l2_stats,
+	.free = l2_free,
+	.flush = l2_flush,
+	.preload = l2_preload,
+};
 
 struct gpu_mem *gpu_l2_new(const struct hw_spec *hw, uint64_t nids,
 			   struct gpu_mem *next)

@@ -426,7 +426,6 @@ int gpu_simulate_attention(const struct hw_spec *spec,
 	struct hw_spec machine = *spec; /* shallow: sources stay the caller's */
 	const struct hw_spec *hw = &machine;
 	struct agpu *g;
-	struct gpu_mem *hbm;
 	struct gpu_mem_stats hs, ls;
 	struct attn_kernel k;
 	double clk, f, est;
@@ -475,12 +474,9 @@ int gpu_simulate_attention(const struct hw_spec *spec,
 	}
 	nslots = g->nsm * g->cps;
 	g->e = sim_engine_new(4 * (size_t)nslots * g->stages);
-	hbm = gpu_hbm_new(hw);
-	g->mem = hbm ? gpu_l2_new(hw, g->nids, hbm) : NULL;
-	if (!g->mem) {
-		gpu_mem_free(hbm);
+	g->mem = gpu_mem_chain_new(hw, g->nids, NULL);
+	if (!g->mem)
 		goto oom_g;
-	}
 	g->sms = calloc(g->nsm, sizeof *g->sms);
 	g->slots = calloc(nslots, sizeof *g->slots);
 	if (!g->e || !g->sms || !g->slots)
@@ -505,7 +501,7 @@ int gpu_simulate_attention(const struct hw_spec *spec,
 					bytes = (double)step_tokens(
 						g, (b - g->id_k) % g->steps) *
 						a->head_dim * g->eb;
-				gpu_l2_preload(g->mem, b, bytes);
+				gpu_mem_preload(g->mem, b, bytes);
 			}
 	}
 	/* the KV-cache append of the q new tokens (a kernel of its own, before
@@ -523,14 +519,14 @@ int gpu_simulate_attention(const struct hw_spec *spec,
 	assert(g->done_ctas == k.ctas);
 	if (k.splits > 1)
 		g->end = combine_kernel(g, hw, g->end);
-	elapsed = max_t(g->end, gpu_l2_flush(g->mem, t0));
+	elapsed = max_t(g->end, gpu_mem_flush(g->mem, t0));
 
 	memset(r, 0, sizeof *r);
 	r->time_us = (double)elapsed / SIM_PS_PER_US;
 	r->flops = attn_flops(a);
 	r->bytes_min = attn_bytes_min(a);
 	g->mem->ops->stats(g->mem, &ls);
-	hbm->ops->stats(hbm, &hs);
+	gpu_mem_back(g->mem)->ops->stats(gpu_mem_back(g->mem), &hs);
 	r->bytes_hbm_read = hs.read_bytes;
 	r->bytes_hbm_write = hs.write_bytes;
 	r->bytes_hbm = hs.read_bytes + hs.write_bytes;

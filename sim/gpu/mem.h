@@ -1,9 +1,13 @@
 /*
  * mem.h — a level of the GPU memory hierarchy as a small table of
  * operations plus state. The executor (gpu.c) talks only to the first level
- * (the L2); each level forwards what it cannot serve to `next`. Adding a
- * level (another cache, another memory type) is a new file implementing
- * these operations, not a branch in the executor.
+ * of the chain gpu_mem_chain_new() builds (mem.c: the L2 in front of HBM)
+ * and names no level: reads and writes go to the front, which forwards what
+ * it cannot serve to `next`; the end-of-kernel write-back, the warm-start
+ * preload and the DRAM statistics go through gpu_mem_flush(),
+ * gpu_mem_preload() and gpu_mem_back(). Adding a level (another cache,
+ * another memory type) is a new file implementing these operations and
+ * one line in mem.c's table, not a branch in the executor.
  *
  * Requests arrive in (approximately) non-decreasing time: they are issued
  * from event handlers. Each returns the time the requester has the data
@@ -40,6 +44,14 @@ struct gpu_mem_ops {
 			    uint64_t addr, double bytes);
 	void (*stats)(const struct gpu_mem *m, struct gpu_mem_stats *out);
 	void (*free)(struct gpu_mem *m);
+	/* End of kernel: write back what this level holds dirty through the
+	 * next level, the requests arriving at t (FIFO levels queue them
+	 * behind their other work); returns when the last write-back is
+	 * acknowledged (t if none). NULL: the level holds nothing dirty. */
+	sim_time_t (*flush)(struct gpu_mem *m, sim_time_t t);
+	/* Warm start: make block resident here without timing. NULL: the
+	 * level keeps no data (DRAM holds everything already). */
+	void (*preload)(struct gpu_mem *m, uint64_t block, double bytes);
 };
 
 struct gpu_mem {
@@ -74,12 +86,47 @@ struct gpu_mem *gpu_hbm_new(const struct hw_spec *hw);
 struct gpu_mem *gpu_l2_new(const struct hw_spec *hw, uint64_t nids,
 			   struct gpu_mem *next);
 
-/* End of kernel: write back what is dirty through the next level, the
- * requests arriving at t (FIFO levels queue them behind their other
- * work); returns when the last write-back is acknowledged (t if none). */
-sim_time_t gpu_l2_flush(struct gpu_mem *m, sim_time_t t);
-/* Warm start: make block resident in the L2 level m without timing. */
-void gpu_l2_preload(struct gpu_mem *m, uint64_t block, double bytes);
+/* The hierarchy of hw, from the front (L2) to DRAM, built from mem.c's
+ * table of levels; `nids` block ids for the caches. tap: NULL, or a
+ * pass-through level (an observer, e.g. the attribution's DRAM probe) to
+ * put in front of DRAM; its free() must not free what it wraps. Returns
+ * the front level (freed with gpu_mem_free(), which frees the chain), or
+ * NULL if out of memory (nothing left allocated). */
+struct gpu_mem *gpu_mem_chain_new(const struct hw_spec *hw, uint64_t nids,
+				  struct gpu_mem *tap);
+
+/* End of kernel: flush every level, front to back (what one writes back
+ * lands dirty in the next before that one is flushed), all at t; returns
+ * when the last write-back is acknowledged (t if none). */
+static inline sim_time_t gpu_mem_flush(struct gpu_mem *m, sim_time_t t)
+{
+	sim_time_t done = t;
+
+	for (; m; m = m->next)
+		if (m->ops->flush) {
+			sim_time_t d = m->ops->flush(m, t);
+
+			done = d > done ? d : done;
+		}
+	return done;
+}
+
+/* Warm start: make block resident in every level that keeps data. */
+static inline void gpu_mem_preload(struct gpu_mem *m, uint64_t block,
+				   double bytes)
+{
+	for (; m; m = m->next)
+		if (m->ops->preload)
+			m->ops->preload(m, block, bytes);
+}
+
+/* The level behind all others (DRAM), for its statistics. */
+static inline struct gpu_mem *gpu_mem_back(struct gpu_mem *m)
+{
+	while (m->next)
+		m = m->next;
+	return m;
+}
 
 static inline void gpu_mem_free(struct gpu_mem *m)
 {

@@ -51,13 +51,6 @@ struct msg {
 	char err[RL_ERR_LEN];
 };
 
-int cli_exit_code(int status)
-{
-	if (status == RL_OK)
-		return 0;
-	return status == RL_EINPUT ? 2 : 1;
-}
-
 static int worker(int rank)
 {
 	struct experiment *e = NULL;

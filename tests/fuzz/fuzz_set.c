@@ -1,6 +1,6 @@
 /*
  * fuzz_set.c — libFuzzer target: the --set PATH=VALUE overrides of gemm
- * and validate (cli_sets_add, cli_apply_sets in sim/cli/main.c, linked
+ * and validate (cli_sets_add, cli_apply_sets in sim/cli/cli.c, linked
  * here with main renamed) on the shipped a100-80gb-pcie spec. The input
  * is up to CLI_MAX_SETS lines, one override each. Properties: a refusal
  * prints exactly one line on stderr and an acceptance prints nothing; an

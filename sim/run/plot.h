@@ -4,8 +4,7 @@
  * users can restyle the figure and re-render it with
  *     cd DIR && gnuplot NAME.gp
  * which writes NAME.svg and NAME.png. ridgeline renders them the same way
- * (RL_GNUPLOT from config.h, run in DIR), to temporary names that are
- * renamed into place once gnuplot has succeeded.
+ * (plot_render(), sim/run/gnuplot.h).
  *
  * The roofline figure reads like the reference chart (Cai et al. 2024,
  * Medusa, Fig. 20; README, The reference experiment):
@@ -20,6 +19,7 @@
 #define RL_RUN_PLOT_H
 
 #include "sim/run/experiment.h"
+#include "sim/run/gnuplot.h" /* plot_render(), for the callers of plot_*_write */
 #include "sim/run/results.h"
 
 /* Write DIR/NAME.gp and DIR/NAME.dat for the roofline of hardware `spec`
@@ -46,8 +46,6 @@ int plot_sweep2_write(const char *dir, const char *name,
 		      const struct experiment *e, int base, int model,
 		      const struct result_row *rows, char *err);
 
-/* Run gnuplot on DIR/NAME.gp, producing DIR/NAME.svg and DIR/NAME.png. */
-int plot_render(const char *dir, const char *name, char *err);
 
 /* Format v with thousands separators: 1935 -> "1,935" (decimals digits
  * after the point). */

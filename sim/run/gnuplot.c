@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "hw/common.h"
-#include "sim/run/output.h"
+#include "sim/run/outfile.h"
 
 int plot_render(const char *dir, const char *name, char *err)
 {

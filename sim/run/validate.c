@@ -529,7 +529,7 @@ int validate_write_csv(const struct validate_set *v, const char *path,
 	int rc;
 
 	/* through the output helpers: a fresh O_EXCL temporary in the same
-	 * directory, fsync'd, renamed (sim/run/output.h) */
+	 * directory, fsync'd, renamed (sim/run/outfile.h) */
 	if (slash)
 		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
 	else

@@ -287,10 +287,10 @@ int cmd_gemm(int argc, char **argv)
 			trace = optarg;
 			break;
 		case 'L': {
-			size_t n = strlen(optarg);
+			size_t len = strlen(optarg);
 
-			if (n < 5 || (strcmp(optarg + n - 4, ".svg") &&
-				      strcmp(optarg + n - 4, ".png"))) {
+			if (len < 5 || (strcmp(optarg + len - 4, ".svg") &&
+					strcmp(optarg + len - 4, ".png"))) {
 				fprintf(stderr, "ridgeline gemm: --timeline: "
 						"expected a file name ending in "
 						".svg or .png, found '%s'\n",

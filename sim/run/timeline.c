@@ -15,11 +15,13 @@ static void write_dat(FILE *f, const struct gpu_recorder *rec,
 {
 	const struct attrib_bins *b = &rec->bins;
 	unsigned per = (b->nbins + TIMELINE_COLUMNS - 1) / TIMELINE_COLUMNS;
-	unsigned cols = (b->nbins + per - 1) / per;
-	double w_us = (double)b->bin_ps * per / SIM_PS_PER_US;
+	unsigned cols;
+	double w_us;
 
-	if (per < 1)
+	if (per < 1) /* no bins: one column of nothing, not a division by 0 */
 		per = 1;
+	cols = (b->nbins + per - 1) / per;
+	w_us = (double)b->bin_ps * per / SIM_PS_PER_US;
 	fprintf(f, "# %s: CTAs resident per SM; column width %.6f us\n"
 		   "# t_us sm ctas\n", res->tile, w_us);
 	for (unsigned i = 0; i < rec->nsm; i++) {

@@ -34,7 +34,7 @@ static void split_path(const char *path, char *dir, size_t dl, char *name,
 		snprintf(dir, dl, ".");
 		snprintf(name, nl, "%s", path);
 	} else {
-		snprintf(dir, dl, "%.*s", (int)(s - path ? s - path : 1), path);
+		snprintf(dir, dl, "%.*s", (int)(s > path ? s - path : 1), path);
 		snprintf(name, nl, "%s", s + 1);
 	}
 }

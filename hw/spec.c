@@ -503,6 +503,19 @@ double hw_spec_effective_bandwidth(const struct hw_spec *s)
 	return hw_spec_bandwidth(s) * s->hbm.efficiency;
 }
 
+void hw_machine_of(const struct hw_spec *s, struct hw_machine *m)
+{
+	m->clk = s->clock.sustained_mhz * 1e6;
+	m->sms = s->sm.count;
+	m->dram_bw = hw_spec_effective_bandwidth(s);
+	m->dram_lat = s->hbm.latency_ns * 1e-9;
+	m->l2_bw = s->l2.bytes_per_clk * m->clk;
+	m->l2_lat = s->l2.hit_latency_cycles / m->clk;
+	m->l2_bytes = hw_spec_l2_shared_bytes(s);
+	m->port_bw = s->sm.l2_bytes_per_clk * m->clk;
+	m->launch = s->launch.overhead_us * 1e-6;
+}
+
 double hw_spec_ridge(const struct hw_spec *s, enum rl_dtype d)
 {
 	double bw = hw_spec_bandwidth(s);

@@ -150,4 +150,22 @@ double hw_spec_effective_bandwidth(const struct hw_spec *s);
 /* Ridge point of the datasheet roofline, FLOP/byte. */
 double hw_spec_ridge(const struct hw_spec *s, enum rl_dtype d);
 
+/* The machine a simulation runs on: the rates and limits the chooser, the
+ * executor and the memory levels read, derived from a spec in one step
+ * (hw_machine_of) so that no component recomputes them from the spec's
+ * fields. SI units; the SM clock is the spec's clock.sustained_mhz (the
+ * caller sets the power-limited clock of a call in the spec first). */
+struct hw_machine {
+	double clk;        /* SM clock, Hz */
+	double sms;        /* SMs */
+	double dram_bw;    /* achievable DRAM bandwidth (datasheet × efficiency), B/s */
+	double dram_lat;   /* DRAM load latency, s */
+	double l2_bw;      /* aggregate L2 bandwidth at clk, B/s */
+	double l2_lat;     /* L2 hit latency at clk, s */
+	double l2_bytes;   /* L2 bytes a GEMM's operands can hold (per partition) */
+	double port_bw;    /* one SM's L2->SM load/store port at clk, B/s */
+	double launch;     /* kernel launch overhead, s */
+};
+void hw_machine_of(const struct hw_spec *s, struct hw_machine *m);
+
 #endif

@@ -243,15 +243,15 @@ static void tile_span(const struct kernel_config *c, uint64_t t0,
  * panels once over the whole K (each split-K slab or stream-K piece its
  * share of K). A matrix that fits in the L2 share is read once in all;
  * one that does not is read again by every wave that needs it. */
-static double operand_dram_bytes(const struct hw_spec *hw,
+static double operand_dram_bytes(const struct hw_machine *m,
 				 const struct gemm *g,
 				 const struct kernel_config *c)
 {
 	double e = rl_dtype_bytes(g->dtype);
-	double l2 = hw_spec_l2_shared_bytes(hw);
+	double l2 = m->l2_bytes;
 	double a = e * (double)g->m * g->k, b = e * (double)g->k * g->n;
 	double ra = 0, rb = 0, rows, cols;
-	uint64_t slots = (uint64_t)hw->sm.count * (uint64_t)c->ctas_per_sm;
+	uint64_t slots = (uint64_t)m->sms * (uint64_t)c->ctas_per_sm;
 	uint64_t split = (uint64_t)c->split_k;
 	uint64_t sk = c->tail_split > 1 ? (uint64_t)c->tail_split : 1;
 	uint64_t tail = sk > 1 ? c->tail_tiles : 0;
@@ -286,6 +286,7 @@ static double operand_dram_bytes(const struct hw_spec *hw,
  * throughput floors (est_floors) and the fixed costs (est_fixed). Times
  * in seconds. */
 struct estimate {
+	struct hw_machine m;    /* the machine's rates (hw_machine_of) */
 	double clk, sms, slots; /* sustained SM clock (Hz), SMs, CTA slots */
 	double bw, lat;         /* effective DRAM bandwidth, load latency */
 	double t_step;          /* one k-step on the MMA pipe */
@@ -304,11 +305,12 @@ struct estimate {
 static void est_grid(const struct hw_spec *hw, const struct kernel_config *c,
 		     struct estimate *x)
 {
-	x->clk = hw->clock.sustained_mhz * 1e6;
-	x->sms = hw->sm.count;
+	hw_machine_of(hw, &x->m);
+	x->clk = x->m.clk;
+	x->sms = x->m.sms;
 	x->slots = x->sms * c->ctas_per_sm;
-	x->bw = hw_spec_effective_bandwidth(hw);
-	x->lat = hw->hbm.latency_ns * 1e-9 + hw->l2.hit_latency_cycles / x->clk;
+	x->bw = x->m.dram_bw;
+	x->lat = x->m.dram_lat + x->m.l2_lat;
 	x->t_step = c->step_cycles / x->clk;
 	/* stream-K: the tail tiles' pieces are shorter (tail_split of them
 	 * per tile); cta_steps counts the CTA k-steps of the whole grid */
@@ -330,7 +332,7 @@ static void est_traffic(const struct hw_spec *hw, const struct gemm *g,
 
 	/* HBM traffic of the operands: once per wave that needs them, or
 	 * once in all when a matrix fits in L2 (operand_dram_bytes) */
-	x->opb = operand_dram_bytes(hw, g, c);
+	x->opb = operand_dram_bytes(&x->m, g, c);
 	x->partial = 4.0 * c->bm * c->bn *
 		     ((double)(c->tiles_m * c->tiles_n) * (c->split_k - 1) +
 		      x->tail * (x->sk - 1));
@@ -393,8 +395,8 @@ static double est_floors(const struct hw_spec *hw, const struct gemm *g,
 	/* a 2-SM MMA pair loads half of B on each SM */
 	double pair = hw->tensor.pair_mma && c->tiles_m > 1 ? 2 : 1;
 	double t_port = x->per_sm * (c->bm + c->bn / pair) * c->bk * e /
-			(hw->sm.l2_bytes_per_clk * x->clk);
-	double t_l2 = x->l2_bytes / (hw->l2.bytes_per_clk * x->clk);
+			x->m.port_bw;
+	double t_l2 = x->l2_bytes / x->m.l2_bw;
 	double waves = ceil(x->whole / x->slots) +
 		       ceil(x->tail * x->sk / x->slots);
 	/* every wave pays its first load's latency before its stream */
@@ -417,7 +419,7 @@ static double est_fixed(const struct hw_spec *hw,
 			const struct kernel_config *c,
 			const struct estimate *x, double t)
 {
-	double t_l2 = x->l2_bytes / (hw->l2.bytes_per_clk * x->clk);
+	double t_l2 = x->l2_bytes / x->m.l2_bw;
 
 	/* shared L2 slices are not free when they are not the bottleneck:
 	 * their queueing shows up as stalls the pipeline cannot hide in full
@@ -430,18 +432,17 @@ static double est_fixed(const struct hw_spec *hw,
 		/* the last slab of a tile reads the other partials through its
 		 * SM's L2 port; all tiles do so at once over the L2 slices */
 		double one = ((c->split_k > x->sk ? c->split_k : x->sk) - 1) *
-			     4.0 * c->bm * c->bn /
-			     (hw->sm.l2_bytes_per_clk * x->clk);
-		double all = x->partial / (hw->l2.bytes_per_clk * x->clk) * 2;
+			     4.0 * c->bm * c->bn / x->m.port_bw;
+		double all = x->partial / x->m.l2_bw * 2;
 
 		/* a separate reduction kernel: one more launch, and its
 		 * CTAs read the partials over all L2 slices, no single port */
 		if (c->split_k > 1 && hw->launch.splitk_reduction_kernel)
-			t += hw->launch.overhead_us * 1e-6 + x->lat + all;
+			t += x->m.launch + x->lat + all;
 		else
 			t += x->lat + (one > all ? one : all);
 	}
-	return t + hw->launch.overhead_us * 1e-6;
+	return t + x->m.launch;
 }
 
 double kernel_estimate_us(const struct hw_spec *hw, const struct gemm *g,

@@ -242,6 +242,30 @@ START_TEST(test_padding_raises_a_power_limited_clock)
 }
 END_TEST
 
+/* The machine a simulation reads, from the spec's fields by the
+ * datasheet arithmetic: the A100 SXM's 2,039 GB/s at its efficiency, an
+ * L2 of l2.bytes_per_clk at the sustained clock, the 40 MiB L2 in two
+ * partitions, the hit latency in cycles of that clock. */
+START_TEST(test_machine_from_the_spec)
+{
+	struct hw_spec *hw = load_hw("a100-80gb-sxm");
+	struct hw_machine m;
+	double clk = hw->clock.sustained_mhz * 1e6;
+
+	hw_machine_of(hw, &m);
+	ck_assert_double_eq_tol(m.clk, clk, 1e-3);
+	ck_assert_double_eq(m.sms, 108);
+	ck_assert_double_eq_tol(m.dram_bw, 2039e9 * hw->hbm.efficiency, 1);
+	ck_assert_double_eq_tol(m.dram_lat, hw->hbm.latency_ns * 1e-9, 1e-18);
+	ck_assert_double_eq_tol(m.l2_bw, hw->l2.bytes_per_clk * clk, 1);
+	ck_assert_double_eq_tol(m.l2_lat, hw->l2.hit_latency_cycles / clk, 1e-18);
+	ck_assert_double_eq_tol(m.l2_bytes, 20.0 * 1024 * 1024, 1e-6);
+	ck_assert_double_eq_tol(m.port_bw, hw->sm.l2_bytes_per_clk * clk, 1);
+	ck_assert_double_eq_tol(m.launch, hw->launch.overhead_us * 1e-6, 1e-18);
+	hw_spec_free(hw);
+}
+END_TEST
+
 static Suite *kernel_suite(void)
 {
 	Suite *s = suite_create("kernel");
@@ -253,6 +277,7 @@ static Suite *kernel_suite(void)
 	tcase_add_test(tc, test_split_k_needs_two_slices_per_slab_and_no_empty_slab);
 	tcase_add_test(tc, test_stream_k_rounds_and_refusals);
 	tcase_add_test(tc, test_padding_raises_a_power_limited_clock);
+	tcase_add_test(tc, test_machine_from_the_spec);
 	tcase_add_test(tc, test_chooser_rules_and_memory_floor);
 	suite_add_tcase(s, tc);
 	return s;

@@ -261,10 +261,11 @@ int attrib_begin(struct gpu_recorder *r, const struct hw_spec *hw,
 		 unsigned stages, sim_time_t t0)
 {
 	size_t ns = (size_t)nsm * cps, nst = ns * stages;
-	double clk = hw->clock.sustained_mhz * 1e6;
+	struct hw_machine m;
 	double fpc = hw_spec_flop_per_clk(hw, tr->g.dtype);
 	double mma = 2.0 * tr->k.bm * tr->k.bn * tr->k.bk / fpc;
 
+	hw_machine_of(hw, &m);
 	r->nsm = nsm;
 	r->cps = cps;
 	r->nslots = (unsigned)ns;
@@ -274,12 +275,12 @@ int attrib_begin(struct gpu_recorder *r, const struct hw_spec *hw,
 	if (r->mma_share > 1)
 		r->mma_share = 1;
 	r->mma_share_q20 = (uint64_t)llround(r->mma_share * (1 << 20));
-	r->dram_bps = hw_spec_effective_bandwidth(hw) / 1e12;
+	r->dram_bps = m.dram_bw / 1e12;
 	r->dram_ch = (unsigned)hw->hbm.channels;
-	r->l2_bps = hw->l2.bytes_per_clk * clk / 1e12;
-	/* the same truncations as l2.c and hbm.c */
-	r->l2_lat = (sim_time_t)(hw->l2.hit_latency_cycles / clk * 1e12);
-	r->dram_lat = (sim_time_t)(hw->hbm.latency_ns * SIM_PS_PER_NS);
+	r->l2_bps = m.l2_bw / 1e12;
+	/* the same conversions as l2.c and hbm.c */
+	r->l2_lat = (sim_time_t)(m.l2_lat * 1e12);
+	r->dram_lat = (sim_time_t)llround(m.dram_lat * 1e12);
 	r->t_tail = SIM_TIME_MAX;
 	r->nids = tr->nids;
 	r->fill_end = malloc(r->nids * sizeof(*r->fill_end));

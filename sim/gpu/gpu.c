@@ -65,6 +65,7 @@ struct gpu {
 	struct trace tr;
 	struct sim_engine *e;
 	struct gpu_mem *mem;  /* first level (L2) */
+	struct hw_machine m;  /* the machine's rates (hw_machine_of) */
 	struct sm *sms;
 	unsigned nsm, cps, stages;
 	unsigned multicast;   /* CTAs per cluster sharing a B transfer */
@@ -391,16 +392,18 @@ static void gpu_free(struct gpu *g)
 static void classify(const struct hw_spec *hw, const struct gemm *gm,
 		     struct gpu_result *r)
 {
+	struct hw_machine m;
 	double t = r->time_us * 1e-6;
 	double t_comp = r->flops / hw_spec_sustained_flops(hw, gm->dtype);
-	double t_mem = r->bytes_hbm / hw_spec_effective_bandwidth(hw);
-	double t_floor = t_comp > t_mem ? t_comp : t_mem;
-	double launch = hw->launch.overhead_us * 1e-6;
+	double t_mem, t_floor;
 
+	hw_machine_of(hw, &m);
+	t_mem = r->bytes_hbm / m.dram_bw;
+	t_floor = t_comp > t_mem ? t_comp : t_mem;
 	if (t_floor < 0.5 * t) {
 		/* neither pipe is half busy: fixed costs or a ragged tail */
 		snprintf(r->bound, sizeof(r->bound), "%s",
-			 launch + 2 * hw->hbm.latency_ns * 1e-9 > 0.25 * t ?
+			 m.launch + 2 * m.dram_lat > 0.25 * t ?
 				 "latency" : "tail");
 	} else {
 		snprintf(r->bound, sizeof(r->bound), "%s",
@@ -512,12 +515,12 @@ static struct gpu *gpu_build(const struct hw_spec *hw, const struct gemm *gm,
 			     const struct kernel_config *kc,
 			     const struct gpu_opts *opts)
 {
-	double clk = hw->clock.sustained_mhz * 1e6;
 	unsigned nslots;
 	struct gpu *g = calloc(1, sizeof(*g));
 
 	if (!g)
 		return NULL;
+	hw_machine_of(hw, &g->m);
 	trace_init(&g->tr, gm, kc, step_group(kc));
 	g->rec = opts ? opts->rec : NULL;
 	g->nsm = (unsigned)hw->sm.count;
@@ -552,10 +555,10 @@ static struct gpu *gpu_build(const struct hw_spec *hw, const struct gemm *gm,
 		return NULL;
 	}
 	for (unsigned i = 0; i < g->nsm; i++) {
-		sim_server_init(&g->sms[i].tensor, clk, 0,
+		sim_server_init(&g->sms[i].tensor, g->m.clk, 0,
 				SIM_SERVER_NO_WAIT_STATS);
-		sim_server_init(&g->sms[i].port, hw->sm.l2_bytes_per_clk * clk,
-				0, SIM_SERVER_NO_WAIT_STATS);
+		sim_server_init(&g->sms[i].port, g->m.port_bw, 0,
+				SIM_SERVER_NO_WAIT_STATS);
 	}
 	return g;
 }

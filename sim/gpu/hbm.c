@@ -10,6 +10,7 @@
  */
 #include "sim/gpu/mem.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 #include "hw/spec.h"
@@ -80,11 +81,13 @@ static const struct gpu_mem_ops hbm_ops = {
 struct gpu_mem *gpu_hbm_new(const struct hw_spec *hw)
 {
 	struct hbm *h = calloc(1, sizeof(*h));
+	struct hw_machine m;
 	double rate;
 	sim_time_t lat;
 
 	if (!h)
 		return NULL;
+	hw_machine_of(hw, &m);
 	h->base.ops = &hbm_ops;
 	h->nch = (unsigned)hw->hbm.channels;
 	h->ch = calloc(h->nch, sizeof(*h->ch));
@@ -92,8 +95,9 @@ struct gpu_mem *gpu_hbm_new(const struct hw_spec *hw)
 		free(h);
 		return NULL;
 	}
-	rate = hw_spec_effective_bandwidth(hw) / h->nch;
-	lat = (sim_time_t)(hw->hbm.latency_ns * SIM_PS_PER_NS);
+	rate = m.dram_bw / h->nch;
+	/* rounded: the seconds of hw_machine back to whole picoseconds */
+	lat = (sim_time_t)llround(m.dram_lat * 1e12);
 	for (unsigned i = 0; i < h->nch; i++)
 		sim_server_init(&h->ch[i], rate, lat,
 				SIM_SERVER_NO_WAIT_STATS);

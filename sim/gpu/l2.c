@@ -230,13 +230,14 @@ struct gpu_mem *gpu_l2_new(const struct hw_spec *hw, uint64_t nids,
 			   struct gpu_mem *next)
 {
 	struct l2 *c;
-	double clk = hw->clock.sustained_mhz * 1e6;
+	struct hw_machine m;
 
 	if (nids >= NIL)
 		return NULL;
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
+	hw_machine_of(hw, &m);
 	c->base.ops = &l2_ops;
 	c->base.next = next;
 	c->nsl = (unsigned)hw->l2.slices;
@@ -249,10 +250,10 @@ struct gpu_mem *gpu_l2_new(const struct hw_spec *hw, uint64_t nids,
 		return NULL;
 	}
 	c->head = c->tail = NIL;
-	c->capacity = hw_spec_l2_shared_bytes(hw);
-	c->hit_lat = (sim_time_t)(hw->l2.hit_latency_cycles / clk * 1e12);
+	c->capacity = m.l2_bytes;
+	c->hit_lat = (sim_time_t)(m.l2_lat * 1e12);
 	for (unsigned i = 0; i < c->nsl; i++)
-		sim_server_init(&c->sl[i], hw->l2.bytes_per_clk * clk / c->nsl,
+		sim_server_init(&c->sl[i], m.l2_bw / c->nsl,
 				c->hit_lat, SIM_SERVER_NO_WAIT_STATS);
 	return &c->base;
 }

@@ -371,15 +371,16 @@ double gpu_attention_estimate_us(const struct hw_spec *hw,
 				 const struct attn_shape *a,
 				 const struct attn_kernel *k)
 {
-	double clk = hw->clock.sustained_mhz * 1e6;
+	struct hw_machine m;
+	double clk = (hw_machine_of(hw, &m), m.clk);
 	double slots = hw->sm.count * k->ctas_per_sm;
 	double waves = ceil((double)k->ctas / slots);
 	double per_cta = (double)k->split_blocks * k->step_cycles / clk;
 	double t_comp = waves * per_cta * (k->ctas_per_sm > 1 ? 0.5 * k->ctas_per_sm : 1);
-	double t_mem = attn_bytes_min(a) / hw_spec_effective_bandwidth(hw);
+	double t_mem = attn_bytes_min(a) / m.dram_bw;
 	double t = t_comp > t_mem ? t_comp : t_mem;
 
-	t += hw->launch.overhead_us * 1e-6 * (k->splits > 1 ? 2 : 1);
+	t += m.launch * (k->splits > 1 ? 2 : 1);
 	return t * 1e6;
 }
 
@@ -389,9 +390,11 @@ double gpu_kv_append_us(const struct hw_spec *hw, const struct attn_shape *a)
 	 * one DRAM round trip, after its launch */
 	double bytes = 4.0 * (double)a->q * a->batch * a->kv_heads *
 		       a->head_dim * rl_dtype_bytes(a->dtype);
+	struct hw_machine m;
 
+	hw_machine_of(hw, &m);
 	return hw->launch.overhead_us + hw->hbm.latency_ns * 1e-3 +
-	       bytes / hw_spec_effective_bandwidth(hw) * 1e6;
+	       bytes / m.dram_bw * 1e6;
 }
 
 /* Whether block b is among the share f of blocks a partly warm L2 holds
@@ -428,6 +431,7 @@ int gpu_simulate_attention(const struct hw_spec *spec,
 	struct agpu *g;
 	struct gpu_mem_stats hs, ls;
 	struct attn_kernel k;
+	struct hw_machine m;
 	double clk, f, est;
 	sim_time_t t0, elapsed;
 	unsigned nslots;
@@ -440,7 +444,8 @@ int gpu_simulate_attention(const struct hw_spec *spec,
 	if (opts && opts->calls_timed > 0)
 		machine.clock.sustained_mhz = hw_spec_mean_clock_mhz(
 			spec, opts->calls_before * est, opts->calls_timed * est);
-	clk = hw->clock.sustained_mhz * 1e6;
+	hw_machine_of(hw, &m);
+	clk = m.clk;
 	if (!(g = calloc(1, sizeof *g)))
 		goto oom;
 	g->a = *a;
@@ -459,7 +464,7 @@ int gpu_simulate_attention(const struct hw_spec *spec,
 	g->step_cycles = k.step_cycles * g->group;
 	g->stages = (unsigned)k.stages;
 	g->prologue = (sim_time_t)(2 * (hw->hbm.latency_ns * SIM_PS_PER_NS +
-					hw->l2.hit_latency_cycles / clk * 1e12));
+					m.l2_lat * 1e12));
 	g->nsm = (unsigned)hw->sm.count;
 	g->cps = (unsigned)k.ctas_per_sm;
 	{
@@ -484,7 +489,7 @@ int gpu_simulate_attention(const struct hw_spec *spec,
 	for (unsigned i = 0; i < g->nsm; i++) {
 		sim_server_init(&g->sms[i].tensor, clk, 0,
 				SIM_SERVER_NO_WAIT_STATS);
-		sim_server_init(&g->sms[i].port, hw->sm.l2_bytes_per_clk * clk,
+		sim_server_init(&g->sms[i].port, m.port_bw,
 				0, SIM_SERVER_NO_WAIT_STATS);
 	}
 	f = !opts ? 0 : opts->l2_warm ? 1 : opts->l2_warm_fraction;
@@ -549,7 +554,7 @@ int gpu_simulate_attention(const struct hw_spec *spec,
 		/* the SM pipe's work: MMA and softmax (the padded tile) */
 		double t_comp = (double)k.ctas * k.split_blocks * k.step_cycles /
 				(clk * g->nsm);
-		double t_mem = r->bytes_hbm / hw_spec_effective_bandwidth(hw);
+		double t_mem = r->bytes_hbm / m.dram_bw;
 		double fl = t_comp > t_mem ? t_comp : t_mem;
 
 		if (fl < 0.5 * t)

@@ -437,10 +437,22 @@ static double est_fixed(const struct hw_spec *hw,
 
 		/* a separate reduction kernel: one more launch, and its
 		 * CTAs read the partials over all L2 slices, no single port */
+		/* in place, each wave (stream-K: each round of pieces) ends
+		 * with its tiles' fixups, which hold their slots before the
+		 * next wave starts: the port time once per wave, or the L2
+		 * pass over all partials, whichever is longer (4096x8192x8192
+		 * on the H100 with 2x its L2 bandwidth: stream-K in 6 pieces,
+		 * 5 rounds, simulated 879 us, estimated 822 with one fixup,
+		 * 855 with one per round, so data-parallel, simulated 824,
+		 * is chosen as at 1x) */
+		double waves = x->sk > 1 ? ceil(x->tail * x->sk / x->slots) :
+					   ceil(x->whole / x->slots);
+		double fx = waves * (x->lat + one);
+
 		if (c->split_k > 1 && hw->launch.splitk_reduction_kernel)
 			t += x->m.launch + x->lat + all;
 		else
-			t += x->lat + (one > all ? one : all);
+			t += fx > x->lat + all ? fx : x->lat + all;
 	}
 	return t + x->m.launch;
 }

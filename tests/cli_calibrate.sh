@@ -142,7 +142,7 @@ refuse "tensor.fp8_flop_per_clk: absent from a100-80gb-sxm" --hw $SXM --measured
 	--fit tensor.fp8_flop_per_clk
 expect 2 "--plan prints shapes to measure" -- \
 	"$R" calibrate --plan --hw $SXM --measured "$tmp/ok.csv"
-expect 2 "-j: expected an integer in [1, 64], found '0'" -- \
+expect 2 "-j: expected an integer in [1, 4096], found '0'" -- \
 	"$R" calibrate --hw $SXM --measured "$tmp/ok.csv" -j 0
 
 if [ "$fails" -ne 0 ]; then

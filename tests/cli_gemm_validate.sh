@@ -131,7 +131,7 @@ expect 2 "$tmp/empty.csv: empty file" -- \
 expect 2 "$tmp/missing.csv" -- \
 	"$R" validate --hw $SXM --measured "$tmp/missing.csv" -o "$tmp/never"
 [ -e "$tmp/never" ] && fail "$tmp/never was created"
-expect 2 "-j: expected an integer in [1, 64], found '0'" -- \
+expect 2 "-j: expected an integer in [1, 4096], found '0'" -- \
 	"$R" validate --hw $SXM --measured "$tmp/ok.csv" -j 0
 expect 2 "--hw and --measured are required" -- "$R" validate --hw $SXM
 

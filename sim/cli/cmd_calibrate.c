@@ -25,6 +25,7 @@
 #include "sim/cli/cli.h"
 #include "sim/run/calibrate.h"
 #include "sim/run/output.h"
+#include "sim/run/parallel.h"
 #include "sim/run/sha256.h"
 #include "sim/run/validate.h"
 
@@ -282,7 +283,7 @@ int cmd_calibrate(int argc, char **argv)
 			dtype_given = 1;
 			break;
 		case 'j':
-			if (cli_parse_uint(CMD, "-j", optarg, 1, 64, &jobs))
+			if (cli_parse_uint(CMD, "-j", optarg, 1, RL_MAX_JOBS, &jobs))
 				return 2;
 			break;
 		case 'h':

@@ -22,6 +22,7 @@
 #include "sim/cli/run_cli.h"
 #include "sim/run/experiment.h"
 #include "sim/run/output.h"
+#include "sim/run/parallel.h"
 #include "sim/run/plot.h"
 #include "sim/run/plot_layer.h"
 #include "sim/run/runner.h"
@@ -91,9 +92,10 @@ int run_cli_parse(int argc, char **argv, const char *prog, struct run_cli *o)
 			lo = strstr(prog, "mpi") ? 0 : 1;
 			errno = 0;
 			v = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || v < lo || v > 4096) {
-				fprintf(stderr, "%s: -j: expected an integer from %d to 4096, found '%s'\n",
-					prog, lo, optarg);
+			if (errno || *end || end == optarg || v < lo ||
+			    v > RL_MAX_JOBS) {
+				fprintf(stderr, "%s: -j: expected an integer from %d to %d, found '%s'\n",
+					prog, lo, RL_MAX_JOBS, optarg);
 				return 2;
 			}
 			o->jobs = (int)v;

@@ -16,6 +16,7 @@
 #include "sim/cli/cli.h"
 #include "sim/gpu/gpu.h"
 #include "sim/run/output.h"
+#include "sim/run/parallel.h"
 #include "sim/run/validate.h"
 #include "sim/run/validate_attn.h"
 
@@ -103,7 +104,7 @@ int cmd_validate(int argc, char **argv)
 			dir = optarg;
 			break;
 		case 'j':
-			if (cli_parse_uint("validate", "-j", optarg, 1, 64,
+			if (cli_parse_uint("validate", "-j", optarg, 1, RL_MAX_JOBS,
 					   &jobs))
 				return 2;
 			break;

@@ -25,6 +25,8 @@
 #include <gsl/gsl_multifit_nlinear.h>
 #include <gsl/gsl_vector.h>
 
+#include "sim/run/parallel.h"
+
 const char *const calibrate_default_fields[] = {
 	"clock.sustained_mhz", /* sustained tensor clock: compute-bound rows */
 	"hbm.efficiency",      /* achievable DRAM streaming: weight streaming */
@@ -516,8 +518,7 @@ static int memo_eval(struct calib_memo *m, const struct hw_spec *s,
 {
 	struct sim_job j = {.s = s, .m = m};
 	size_t *slot = NULL, *miss = NULL, nmiss = 0;
-	pthread_t th[64];
-	int started = 0, nth, rc = RL_EIO;
+	int nth, rc = RL_EIO;
 	uint32_t id;
 
 	if (hw_spec_check(s, err) != RL_OK)
@@ -575,16 +576,11 @@ static int memo_eval(struct calib_memo *m, const struct hw_spec *s,
 	}
 	j.slots = miss;
 	j.n = nmiss;
-	nth = jobs < 1 ? 1 : jobs > 64 ? 64 : jobs;
+	nth = jobs < 1 ? 1 : jobs;
 	if ((size_t)nth > nmiss)
 		nth = nmiss ? (int)nmiss : 1;
 	pthread_mutex_init(&j.lock, NULL);
-	for (int i = 1; i < nth; i++)
-		if (pthread_create(&th[started], NULL, sim_worker, &j) == 0)
-			started++;
-	sim_worker(&j);
-	for (int i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
+	rl_parallel_run(nth, sim_worker, &j);
 	pthread_mutex_destroy(&j.lock);
 	m->sims += nmiss;
 	rc = RL_OK;

@@ -17,6 +17,7 @@
 #include "models/roofline.h"
 #include "sim/run/csv.h"
 #include "sim/run/output.h"
+#include "sim/run/parallel.h"
 
 static const char *const regime_names[NREGIMES] = {"small", "memory",
 						   "compute"};
@@ -471,17 +472,9 @@ int validate_run(struct validate_set *v, const struct hw_spec *hw, int jobs,
 		 char *err)
 {
 	struct job j = {.v = v, .hw = hw, .status = RL_OK};
-	pthread_t th[64];
-	int n = jobs < 1 ? 1 : jobs > 64 ? 64 : jobs;
-	int started = 0;
 
 	pthread_mutex_init(&j.lock, NULL);
-	for (int i = 1; i < n; i++)
-		if (pthread_create(&th[started], NULL, worker, &j) == 0)
-			started++;
-	worker(&j);
-	for (int i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
+	rl_parallel_run(jobs, worker, &j);
 	pthread_mutex_destroy(&j.lock);
 	if (j.status != RL_OK)
 		rl_errf(err, "%s", j.err);

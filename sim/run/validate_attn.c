@@ -17,6 +17,7 @@
 #include "sim/gpu/gpu.h"
 #include "sim/run/csv.h"
 #include "sim/run/output.h"
+#include "sim/run/parallel.h"
 
 enum { C_BATCH, C_HEADS, C_KVH, C_HD, C_Q, C_KV, C_DTYPE, C_LAT, NC };
 static const char *const names[NC] = {"batch", "heads", "kv_heads",
@@ -262,16 +263,9 @@ int validate_attn_run(struct attn_vset *v, const struct hw_spec *hw, int jobs,
 		      char *err)
 {
 	struct job j = {.v = v, .hw = hw, .status = RL_OK};
-	pthread_t th[64];
-	int n = jobs < 1 ? 1 : jobs > 64 ? 64 : jobs, started = 0;
 
 	pthread_mutex_init(&j.lock, NULL);
-	for (int i = 1; i < n; i++)
-		if (pthread_create(&th[started], NULL, worker, &j) == 0)
-			started++;
-	worker(&j);
-	for (int i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
+	rl_parallel_run(jobs, worker, &j);
 	pthread_mutex_destroy(&j.lock);
 	if (j.status != RL_OK)
 		rl_errf(err, "%s", j.err);

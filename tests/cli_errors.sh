@@ -69,7 +69,8 @@ expect 0 "usage: ridgeline hw" -- "$R" hw show --help
 
 RL="$R roofline --hw a100-80gb-pcie --model llama-33b"
 expect 2 "unknown option '--frob'" -- $RL --q 1 --batch 1 --frob
-expect 2 "--batch: expected a value, found nothing" -- $RL --q 1 --batch
+expect 2 "option '--batch' needs a value" -- $RL --q 1 --batch
+expect 2 "unexpected argument 'extra'" -- $RL --q 1 --batch 1 extra
 expect 2 "missing --batch" -- $RL --q 1
 expect 2 "--q: expected a comma-separated list of integers in [1, 1000000]" \
 	'found "x" in "1,x"' -- $RL --q 1,x --batch 1

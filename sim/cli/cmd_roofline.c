@@ -4,6 +4,7 @@
  * m = batch · q tokens. Rows come in the order op, q, batch as given.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,59 +142,60 @@ int cmd_roofline(int argc, char **argv)
 		   *b_arg = NULL, *ops_arg = NULL;
 	static long qs[MAX_LIST], bs[MAX_LIST];
 	static int ops[MAX_LIST];
-	int nq = 0, nb = 0, nops = 0, csv = 0, rc, status = 2;
+	static const struct option opts[] = {
+		{"hw", required_argument, NULL, 'H'},
+		{"model", required_argument, NULL, 'M'},
+		{"q", required_argument, NULL, 'Q'},
+		{"batch", required_argument, NULL, 'B'},
+		{"ops", required_argument, NULL, 'O'},
+		{"csv", no_argument, NULL, 'c'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int nq = 0, nb = 0, nops = 0, csv = 0, c, rc, status = 2;
 	char err[RL_ERR_LEN];
 	struct hw_spec *hw = NULL;
 	struct model_spec *m = NULL;
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *val = NULL, *eq;
-		const char **slot = NULL;
-		char opt[32];
-
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'H':
+			hw_name = optarg;
+			break;
+		case 'M':
+			model_name = optarg;
+			break;
+		case 'Q':
+			q_arg = optarg;
+			break;
+		case 'B':
+			b_arg = optarg;
+			break;
+		case 'O':
+			ops_arg = optarg;
+			break;
+		case 'c':
+			csv = 1;
+			break;
+		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
+		default:
+			return cli_bad_option("roofline", c, argv[optind - 1]);
 		}
-		if (!strcmp(a, "--csv")) {
-			csv = 1;
-			continue;
-		}
-		eq = strchr(a, '=');
-		snprintf(opt, sizeof opt, "%.*s",
-			 (int)(eq ? (size_t)(eq - a) : strlen(a)), a);
-		if (!strcmp(opt, "--hw"))
-			slot = &hw_name;
-		else if (!strcmp(opt, "--model"))
-			slot = &model_name;
-		else if (!strcmp(opt, "--q"))
-			slot = &q_arg;
-		else if (!strcmp(opt, "--batch"))
-			slot = &b_arg;
-		else if (!strcmp(opt, "--ops"))
-			slot = &ops_arg;
-		if (!slot) {
-			if (a[0] == '-')
-				return bad("unknown option '%s'%s", a, "");
-			return bad("unexpected argument '%s'%s", a, "");
-		}
-		if (eq)
-			val = eq + 1;
-		else if (i + 1 < argc)
-			val = argv[++i];
-		if (!val || !val[0])
-			return bad("%s: expected a value, found nothing%s", opt,
-				   "");
-		*slot = val;
 	}
+	if (optind < argc)
+		return bad("unexpected argument '%s'", argv[optind]);
 	if (!hw_name)
-		return bad("missing --hw HW%s%s", "", "");
+		return bad("missing --hw HW");
 	if (!model_name)
-		return bad("missing --model MODEL%s%s", "", "");
+		return bad("missing --model MODEL");
 	if (!q_arg)
-		return bad("missing --q LIST%s%s", "", "");
+		return bad("missing --q LIST");
 	if (!b_arg)
-		return bad("missing --batch LIST%s%s", "", "");
+		return bad("missing --batch LIST");
 	if (parse_list("--q", q_arg, qs, &nq) ||
 	    parse_list("--batch", b_arg, bs, &nb))
 		return 2;

@@ -4,8 +4,8 @@
  * large (huge-page) event arrays and the wrap of a delay past the end of
  * time; the NULL and empty edges of the engine, pools, servers and
  * statistics; the L2 refusing more blocks than its 32-bit links index; the
- * GEMMs gpu_check_gemm() refuses and the roofline of a dtype without
- * tensor rate; the warm-L2 start (all operands, or a
+ * GEMMs gpu_check_gemm() refuses, the roofline of a dtype without
+ * tensor rate, the attention shapes and specs FlashAttention cannot take; the warm-L2 start (all operands, or a
  * share of them, resident) against the compulsory bytes; the
  * power-limited clock of a timed protocol between the spec's sustained
  * and burst clocks.
@@ -18,6 +18,7 @@
 
 #include "hw/common.h"
 #include "hw/spec.h"
+#include "models/attention.h"
 #include "models/gemm.h"
 #include "models/roofline.h"
 #include "sim/engine/engine.h"
@@ -236,6 +237,45 @@ START_TEST(test_roofline_without_tensor_rate_has_no_finite_time)
 }
 END_TEST
 
+/* What attention.h says FlashAttention does not take: a zero size, a
+ * kv_heads that does not divide heads, more query tokens than the cache
+ * holds, a head over 256 elements; and what the kernel chooser needs of
+ * the spec: a tensor rate for the dtype (the A100 has none for fp8) and
+ * the softmax's FP32 lanes and SFUs (the L4's spec file gives neither). */
+START_TEST(test_attention_shapes_and_specs_it_cannot_take_are_bad_input)
+{
+	struct hw_spec *a100 = load("a100-80gb-sxm"), *l4 = load("l4");
+	const struct attn_shape ok = {.batch = 8, .heads = 32, .kv_heads = 8,
+				      .head_dim = 128, .q = 1, .kv_len = 4096,
+				      .mask = ATTN_MASK_TREE,
+				      .dtype = RL_BF16};
+	struct attn_shape a;
+	struct attn_kernel k;
+
+	ck_assert_int_eq(attn_check(&ok, err), RL_OK);
+	ck_assert_int_eq(attn_kernel_choose(a100, &ok, &k, err), RL_OK);
+	a = ok, a.kv_len = 0;
+	ck_assert_int_eq(attn_check(&a, err), RL_EINPUT);
+	ck_assert_ptr_nonnull(strstr(err, "must be positive"));
+	a = ok, a.kv_heads = 5;
+	ck_assert_int_eq(attn_check(&a, err), RL_EINPUT);
+	ck_assert_ptr_nonnull(strstr(err, "kv_heads = 5 must divide heads = 32"));
+	a = ok, a.q = 4097;
+	ck_assert_int_eq(attn_check(&a, err), RL_EINPUT);
+	a = ok, a.head_dim = 320;
+	ck_assert_int_eq(attn_check(&a, err), RL_EINPUT);
+	ck_assert_ptr_nonnull(strstr(err, "head_dim = 320"));
+	a = ok, a.dtype = RL_FP8;
+	ck_assert_int_eq(attn_kernel_choose(a100, &a, &k, err), RL_EINPUT);
+	ck_assert_ptr_nonnull(strstr(err, "no tensor rate for dtype fp8"));
+	ck_assert(l4->sm.fp32_per_clk == 0 || l4->sm.sfu_per_clk == 0);
+	ck_assert_int_eq(attn_kernel_choose(l4, &ok, &k, err), RL_EINPUT);
+	ck_assert_ptr_nonnull(strstr(err, "sm.fp32_per_clk"));
+	hw_spec_free(a100);
+	hw_spec_free(l4);
+}
+END_TEST
+
 /* ---- warm L2 --------------------------------------------------------------- */
 
 /* 1024^3 in bf16: A and B are 2 MiB each, 4 MiB together, well inside the
@@ -319,6 +359,7 @@ int main(void)
 	tcase_add_test(t, test_gemm_in_a_dtype_without_tensor_rate_is_bad_input);
 	tcase_add_test(t, test_gemm_with_more_ctas_than_a_simulation_takes_is_bad_input);
 	tcase_add_test(t, test_roofline_without_tensor_rate_has_no_finite_time);
+	tcase_add_test(t, test_attention_shapes_and_specs_it_cannot_take_are_bad_input);
 	tcase_add_test(t, test_warm_l2_start_reads_only_what_is_not_resident);
 	tcase_add_test(t, test_timed_calls_run_between_the_sustained_and_burst_clocks);
 	suite_add_tcase(s, t);

@@ -372,14 +372,15 @@ double gpu_attention_estimate_us(const struct hw_spec *hw,
 				 const struct attn_kernel *k)
 {
 	struct hw_machine m;
-	double clk = (hw_machine_of(hw, &m), m.clk);
 	double slots = hw->sm.count * k->ctas_per_sm;
 	double waves = ceil((double)k->ctas / slots);
-	double per_cta = (double)k->split_blocks * k->step_cycles / clk;
-	double t_comp = waves * per_cta * (k->ctas_per_sm > 1 ? 0.5 * k->ctas_per_sm : 1);
-	double t_mem = attn_bytes_min(a) / m.dram_bw;
-	double t = t_comp > t_mem ? t_comp : t_mem;
+	double per_cta, t_comp, t_mem, t;
 
+	hw_machine_of(hw, &m);
+	per_cta = (double)k->split_blocks * k->step_cycles / m.clk;
+	t_comp = waves * per_cta * (k->ctas_per_sm > 1 ? 0.5 * k->ctas_per_sm : 1);
+	t_mem = attn_bytes_min(a) / m.dram_bw;
+	t = t_comp > t_mem ? t_comp : t_mem;
 	t += m.launch * (k->splits > 1 ? 2 : 1);
 	return t * 1e6;
 }

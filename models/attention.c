@@ -50,8 +50,6 @@
 #include <math.h>
 #include <stdio.h>
 
-static uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
-
 double attn_pairs(const struct attn_shape *a)
 {
 	double q = (double)a->q, prefix = (double)(a->kv_len - a->q);
@@ -175,8 +173,8 @@ int attn_num_splits(uint64_t work, uint64_t slots, uint64_t n_blocks,
 		double waves = (double)work * s / (double)slots;
 
 		eff[s] = 0;
-		if (s > 1 && ceil_div(n_blocks, (uint64_t)s) ==
-				     ceil_div(n_blocks, (uint64_t)s - 1))
+		if (s > 1 && rl_ceil_div(n_blocks, (uint64_t)s) ==
+				     rl_ceil_div(n_blocks, (uint64_t)s - 1))
 			continue;
 		eff[s] = waves / ceil(waves);
 		if (eff[s] > best)
@@ -254,8 +252,8 @@ int attn_kernel_choose(const struct hw_spec *hw, const struct attn_shape *a,
 	}
 	k->pack = pack;
 	k->rows = pack ? a->q * group : a->q;
-	k->m_blocks = ceil_div(k->rows, (uint64_t)k->bm);
-	k->n_blocks = ceil_div(a->kv_len, (uint64_t)k->bn);
+	k->m_blocks = rl_ceil_div(k->rows, (uint64_t)k->bm);
+	k->n_blocks = rl_ceil_div(a->kv_len, (uint64_t)k->bn);
 	/* the heuristic counts SMs, not CTA slots (num_sm in flash_api.cpp) */
 	slots = (uint64_t)hw->sm.count;
 	{
@@ -263,10 +261,10 @@ int attn_kernel_choose(const struct hw_spec *hw, const struct attn_shape *a,
 				k->m_blocks;
 
 		k->splits = attn_num_splits(work, slots, k->n_blocks, 128);
-		k->split_blocks = ceil_div(k->n_blocks, (uint64_t)k->splits);
+		k->split_blocks = rl_ceil_div(k->n_blocks, (uint64_t)k->splits);
 		/* the last split may come out short: as many splits as hold
 		 * a block */
-		k->splits = (int)ceil_div(k->n_blocks, k->split_blocks);
+		k->splits = (int)rl_ceil_div(k->n_blocks, k->split_blocks);
 		k->ctas = work * (uint64_t)k->splits;
 	}
 	/* per KV block: S = Q·Kᵀ (bm×bn×d) and O += P·V (bm×d×bn) */

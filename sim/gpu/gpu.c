@@ -647,6 +647,10 @@ static void gpu_collect(struct gpu *g, const struct hw_spec *hw,
 					SIM_PS_PER_US;
 	r->time_us = (double)elapsed / SIM_PS_PER_US;
 	r->flops = g->flops;
+	/* FLOPs are conserved: the tiles' valid extents cover C once and
+	 * each element's k once, split-K slabs and stream-K pieces included
+	 * (a sum of integers, exact in double below 2^53, within 1e-9 above) */
+	assert(fabs(r->flops - gemm_flops(gm)) <= 1e-9 * gemm_flops(gm));
 	r->bytes_min = gemm_bytes_min(gm);
 	g->mem->ops->stats(g->mem, &ls);
 	gpu_mem_back(g->mem)->ops->stats(gpu_mem_back(g->mem), &hs);

@@ -21,7 +21,8 @@
 #include "hw/data.h"
 #include "hw/jsonv.h"
 
-#define F(group, field) offsetof(struct hw_spec, group.field)
+/* group.field is a member designator, which cannot be parenthesised */
+#define F(group, field) offsetof(struct hw_spec, group.field) /* NOLINT(bugprone-macro-parentheses) */
 
 static const struct hw_field fields[] = {
 	/* path                       offset                        int  min     max      opt unit */

@@ -99,6 +99,8 @@ else
 	env -u PYTHONPATH "$py" -c 'import sys; sys.exit(sys.argv[1] not in sys.path)' "$usr" ||
 		fail "pythondir for prefix /usr/local ($usr) is not on $py's default sys.path: $(env -u PYTHONPATH "$py" -c 'import sys; print(sys.path)')"
 	libdir=$(pyvar libdir)
+	# python is not instrumented: it cannot load a sanitized library
+	[ "${RL_SANITIZED:-0}" = 1 ] ||
 	(cd "$tmp/elsewhere" && PYTHONPATH="$dest$pythondir" RIDGELINE_LIB="$dest$libdir/libridgeline.so.0" \
 		RIDGELINE_DATA="$data" "$py" -c '
 import os, sys, ridgeline

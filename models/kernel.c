@@ -549,6 +549,10 @@ int kernel_choose(const struct hw_spec *hw, const struct gemm *g,
 
 void kernel_name(const struct kernel_config *c, char *buf, size_t len)
 {
-	snprintf(buf, len, "%dx%dx%d/s%d%s", c->bm, c->bn, c->bk, c->stages,
-		 c->tail_split > 1 ? "/sk" : "");
+	if (c->tail_split > 1)
+		snprintf(buf, len, "%dx%dx%d/s%d/sk%d", c->bm, c->bn, c->bk,
+			 c->stages, c->tail_split);
+	else
+		snprintf(buf, len, "%dx%dx%d/s%d", c->bm, c->bn, c->bk,
+			 c->stages);
 }

@@ -74,7 +74,8 @@ double kernel_estimate_us(const struct hw_spec *hw, const struct gemm *g,
 int kernel_choose(const struct hw_spec *hw, const struct gemm *g,
 		  struct kernel_config *out);
 
-/* "128x256x64/s3" into buf (>= 32 bytes). */
+/* "128x256x64/s3" (stream-K: "128x256x32/s8/sk4", 4 pieces per tail
+ * tile) into buf (>= 32 bytes). */
 void kernel_name(const struct kernel_config *cfg, char *buf, size_t len);
 
 #endif

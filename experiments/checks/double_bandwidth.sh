@@ -36,8 +36,9 @@ for hw in "$@"; do
 	paste -d, "$tmp/a/validation.csv" "$tmp/b/validation.csv" | awk -F, -v hw="$hw" '
 	NR == 1 { next }
 	{ same = ($9 == $19 && $10 == $20); r = $16 / $6; n++; if (!same) sw++
+	  if (same && r > ws) ws = r
 	  if (r > 1) { if (same) ss++; else sws++; w[++nw] = sprintf("%.2f %s %sx%sx%s", 100 * (r - 1), same ? "same" : "switched", $1, $2, $3) } }
-	END { printf "%s: %d shapes, %d switch kernel; slower at 2x: %d with the same kernel, %d switched\n", hw, n, sw, ss, sws
+	END { printf "%s: %d shapes, %d switch kernel; slower at 2x: %d with the same kernel (worst %+.2f %%), %d switched\n", hw, n, sw, ss, (ws > 1 ? 100 * (ws - 1) : 0), sws
 	      cmd = "sort -rn | head -5 | sed \"s/^\\([^ ]*\\)/  +\\1 %/\""
 	      for (i = 1; i <= nw; i++) print w[i] | cmd; close(cmd) }'
 done

@@ -119,6 +119,17 @@ int model_spec_parse(const char *text, const char *file,
 		rc = RL_EINPUT;
 		goto fail;
 	}
+	/* a derived head_dim must be one a file may give (r_head_dim), so
+	 * that the model written back (model_spec_to_json) loads again */
+	if (!has_hd && (hidden / heads < r_head_dim.min ||
+			hidden / heads > r_head_dim.max)) {
+		rl_errf(err, "%s: $.heads: expected hidden / heads (head_dim) "
+			"in [%.0f, %.0f], found %.0f / %.0f = %.0f", f,
+			r_head_dim.min, r_head_dim.max, hidden, heads,
+			hidden / heads);
+		rc = RL_EINPUT;
+		goto fail;
+	}
 	if (kv > heads || (uint64_t)heads % (uint64_t)kv) {
 		rl_errf(err, "%s: $.kv_heads: expected a divisor of heads = %.0f, "
 			"found %.0f", f, heads, kv);

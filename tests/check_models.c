@@ -348,6 +348,20 @@ START_TEST(test_heads_must_divide_hidden)
 }
 END_TEST
 
+/* head_dim = hidden / heads when not given, within the range a file may
+ * give it ([1, 1024]): 4096 / 2 = 2048 is refused (the fuzzer found such a
+ * model accepted, then refused when written back and read again). */
+START_TEST(test_derived_head_dim_stays_in_range)
+{
+	cJSON *o = tiny();
+
+	set_num(o, "hidden", 4096);
+	set_num(o, "heads", 2);
+	expect_bad(o, "m.json: $.heads: expected hidden / heads (head_dim) in "
+		      "[1, 1024], found 4096 / 2 = 2048");
+}
+END_TEST
+
 START_TEST(test_kv_heads_must_divide_heads)
 {
 	cJSON *o = tiny();
@@ -410,6 +424,7 @@ static Suite *models_suite(void)
 	tcase_add_test(b, test_typo_key_is_rejected_with_suggestion);
 	tcase_add_test(b, test_missing_source_is_rejected);
 	tcase_add_test(b, test_heads_must_divide_hidden);
+	tcase_add_test(b, test_derived_head_dim_stays_in_range);
 	tcase_add_test(b, test_kv_heads_must_divide_heads);
 	tcase_add_test(b, test_malformed_model_file_is_rejected);
 	tcase_add_test(b, test_missing_model_names_the_searched_places);

@@ -136,26 +136,22 @@ static void issue_load(struct gpu *g, unsigned si, uint64_t s)
 	schedule(g, max_t(t, max_t(ta, tb)), ev_data, ARG(si, s));
 }
 
-/* Start the main loop of the CTA in slot si (its loads of the first stages). */
-static void run_segment(struct gpu *g, unsigned si)
+/* Start the next CTA in launch order in slot si: its loads of the first
+ * stages. */
+static void start_cta(struct gpu *g, unsigned si)
 {
 	struct slot *sl = &g->slots[si];
 	uint64_t s;
 
+	trace_cta_at(&g->tr, g->next_cta++, &sl->c);
+	if (g->rec)
+		attrib_cta_start(g->rec, si, sl->sm, g->next_cta - 1, &g->tr,
+				 &sl->c, sim_engine_now(g->e));
 	sl->next_mma = sl->next_load = sl->c.s0;
 	memset(sl->ready, 0, g->stages);
 	for (s = sl->c.s0; s < sl->c.s1 && s < sl->c.s0 + g->stages; s++)
 		issue_load(g, si, s);
 	sl->next_load = s;
-}
-
-static void start_cta(struct gpu *g, unsigned si)
-{
-	trace_cta_at(&g->tr, g->next_cta++, &g->slots[si].c);
-	if (g->rec)
-		attrib_cta_start(g->rec, si, g->slots[si].sm, g->next_cta - 1,
-				 &g->tr, &g->slots[si].c, sim_engine_now(g->e));
-	run_segment(g, si);
 }
 
 static void ev_start(struct sim_engine *e, void *ctx, uint64_t arg)

@@ -481,35 +481,42 @@ int validate_run(struct validate_set *v, const struct hw_spec *hw, int jobs,
 	return j.status;
 }
 
+void validate_summary_of(double *e, size_t n, struct validate_summary *s)
+{
+	double sum = 0, bias = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->n = n;
+	if (!n)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		bias += e[i];
+		e[i] = fabs(e[i]);
+		sum += e[i];
+	}
+	gsl_sort(e, 1, n);
+	s->mape = sum / n;
+	s->mean_error = bias / n;
+	s->median_ape = gsl_stats_median_from_sorted_data(e, 1, n);
+	s->max_ape = e[n - 1];
+}
+
 void validate_summarize(const struct validate_set *v,
 			int (*filter)(const struct validate_row *, void *),
 			void *arg, struct validate_summary *s)
 {
-	double *ape = malloc((v->n ? v->n : 1) * sizeof(*ape));
-	double sum = 0, bias = 0;
+	double *e = malloc((v->n ? v->n : 1) * sizeof(*e));
 	size_t n = 0;
 
-	memset(s, 0, sizeof(*s));
-	if (!ape)
+	if (!e) {
+		memset(s, 0, sizeof(*s));
 		return;
-	for (size_t i = 0; i < v->n; i++) {
-		const struct validate_row *r = &v->rows[i];
-
-		if (filter && !filter(r, arg))
-			continue;
-		ape[n++] = fabs(r->error_pct);
-		sum += fabs(r->error_pct);
-		bias += r->error_pct;
 	}
-	s->n = n;
-	if (n) {
-		gsl_sort(ape, 1, n);
-		s->mape = sum / n;
-		s->mean_error = bias / n;
-		s->median_ape = gsl_stats_median_from_sorted_data(ape, 1, n);
-		s->max_ape = ape[n - 1];
-	}
-	free(ape);
+	for (size_t i = 0; i < v->n; i++)
+		if (!filter || filter(&v->rows[i], arg))
+			e[n++] = v->rows[i].error_pct;
+	validate_summary_of(e, n, s);
+	free(e);
 }
 
 int validate_write_csv(const struct validate_set *v, const char *path,

@@ -125,6 +125,10 @@ struct validate_summary {
 	double mean_error;                /* signed mean, percent (bias) */
 };
 
+/* Summary of n signed errors (percent), which it overwrites: their
+ * absolute values, sorted. */
+void validate_summary_of(double *err_pct, size_t n,
+			 struct validate_summary *out);
 /* Summary over rows selected by filter(row, arg) (NULL = all). */
 void validate_summarize(const struct validate_set *v,
 			int (*filter)(const struct validate_row *, void *),

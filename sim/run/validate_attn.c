@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_sort.h>
-#include <gsl/gsl_statistics_double.h>
 
 #include "hw/data.h"
 #include "sim/gpu/gpu.h"
@@ -276,31 +274,18 @@ void validate_attn_summarize(const struct attn_vset *v,
 			     int (*filter)(const struct attn_vrow *, void *),
 			     void *arg, struct validate_summary *s)
 {
-	double *ape = malloc((v->n ? v->n : 1) * sizeof *ape);
-	double sum = 0, bias = 0;
+	double *e = malloc((v->n ? v->n : 1) * sizeof *e);
 	size_t n = 0;
 
-	memset(s, 0, sizeof *s);
-	if (!ape)
+	if (!e) {
+		memset(s, 0, sizeof *s);
 		return;
-	for (size_t i = 0; i < v->n; i++) {
-		const struct attn_vrow *r = &v->rows[i];
-
-		if (filter && !filter(r, arg))
-			continue;
-		ape[n++] = fabs(r->error_pct);
-		sum += fabs(r->error_pct);
-		bias += r->error_pct;
 	}
-	s->n = n;
-	if (n) {
-		gsl_sort(ape, 1, n);
-		s->mape = sum / n;
-		s->mean_error = bias / n;
-		s->median_ape = gsl_stats_median_from_sorted_data(ape, 1, n);
-		s->max_ape = ape[n - 1];
-	}
-	free(ape);
+	for (size_t i = 0; i < v->n; i++)
+		if (!filter || filter(&v->rows[i], arg))
+			e[n++] = v->rows[i].error_pct;
+	validate_summary_of(e, n, s);
+	free(e);
 }
 
 int validate_attn_write_csv(const struct attn_vset *v, const char *path,

@@ -17,6 +17,32 @@
 
 /* ---- small helpers ---------------------------------------------------- */
 
+int plot_files_open(const char *dir, const char *name, struct out_file *dat,
+		    struct out_file *gp, char *err)
+{
+	char fname[PATH_MAX];
+	int rc;
+
+	snprintf(fname, sizeof fname, "%s.dat", name);
+	if ((rc = out_file_open(dat, dir, fname, err)))
+		return rc;
+	snprintf(fname, sizeof fname, "%s.gp", name);
+	if ((rc = out_file_open(gp, dir, fname, err)))
+		out_file_abort(dat);
+	return rc;
+}
+
+int plot_files_commit(struct out_file *dat, struct out_file *gp, char *err)
+{
+	int rc;
+
+	if ((rc = out_file_commit(dat, err))) {
+		out_file_abort(gp);
+		return rc;
+	}
+	return out_file_commit(gp, err);
+}
+
 void plot_thousands(char *out, size_t len, double v, int decimals)
 {
 	char digits[64], *dot;
@@ -155,21 +181,15 @@ int plot_roofline_write(const char *dir, const char *name,
 	enum rl_dtype dt = e->dtype_set ? e->dtype : ms->dtype;
 	double bw = hw_spec_bandwidth(h), peak = hw_spec_peak_flops(h, dt);
 	double ridge = peak / bw;
-	char fname[PATH_MAX], bwtxt[48], pktxt[48], rtxt[48], ops[64];
+	char bwtxt[48], pktxt[48], rtxt[48], ops[64];
 	struct out_file gp, dat;
 	char *plot = NULL;
 	size_t plotlen = 0;
 	FILE *pc;
 	int rc, nspec = 0, si = 0;
 
-	snprintf(fname, sizeof fname, "%s.dat", name);
-	if ((rc = out_file_open(&dat, dir, fname, err)))
+	if ((rc = plot_files_open(dir, name, &dat, &gp, err)))
 		return rc;
-	snprintf(fname, sizeof fname, "%s.gp", name);
-	if ((rc = out_file_open(&gp, dir, fname, err))) {
-		out_file_abort(&dat);
-		return rc;
-	}
 
 	/* Data: one block per q (gnuplot "index"), in the experiment's
 	 * order. Columns: OI, simulated FLOP/s, roofline FLOP/s, ... */
@@ -321,11 +341,7 @@ int plot_roofline_write(const char *dir, const char *name,
 	gp_render(gp.f, plot);
 	free(plot);
 
-	if ((rc = out_file_commit(&dat, err))) {
-		out_file_abort(&gp);
-		return rc;
-	}
-	return out_file_commit(&gp, err);
+	return plot_files_commit(&dat, &gp, err);
 }
 
 /* ---- sweep ------------------------------------------------------------ */
@@ -358,7 +374,7 @@ int plot_sweep_write(const char *dir, const char *name,
 	const int nser = by_b ? e->nbatch : e->nq;
 	const int *ser = by_b ? e->batch : e->q;
 	int nv = sf->nvalues, nspec = 0, si = 0;
-	char fname[PATH_MAX], ops[64];
+	char ops[64];
 	struct out_file gp, dat;
 	double *fl, *t;
 	int rc;
@@ -400,14 +416,8 @@ int plot_sweep_write(const char *dir, const char *name,
 		t[vi * nser + qi] += rows[i].sim.time_us * 1e-6;
 	}
 
-	snprintf(fname, sizeof fname, "%s.dat", name);
-	if ((rc = out_file_open(&dat, dir, fname, err)))
+	if ((rc = plot_files_open(dir, name, &dat, &gp, err)))
 		goto done;
-	snprintf(fname, sizeof fname, "%s.gp", name);
-	if ((rc = out_file_open(&gp, dir, fname, err))) {
-		out_file_abort(&dat);
-		goto done;
-	}
 	fprintf(dat.f, "# %s on %s, sweep of %s; TFLOP/s = total FLOPs / total time over ops and %s\n",
 		ms->display_name, e->hw_names[base], sf->path,
 		by_b ? "q" : "batch sizes");
@@ -495,11 +505,7 @@ int plot_sweep_write(const char *dir, const char *name,
 		gp_render(gp.f, plot);
 		free(plot);
 	}
-	if ((rc = out_file_commit(&dat, err))) {
-		out_file_abort(&gp);
-		goto done;
-	}
-	rc = out_file_commit(&gp, err);
+	rc = plot_files_commit(&dat, &gp, err);
 done:
 	free(fl);
 	free(t);
@@ -515,7 +521,7 @@ int plot_sweep2_write(const char *dir, const char *name,
 	const struct exp_sweep_field *fx = &e->sweep[0], *fy = &e->sweep[1];
 	const struct model_spec *ms = e->models[model];
 	const int nx = fx->nvalues, ny = fy->nvalues;
-	char fname[PATH_MAX], ops[64], title[320];
+	char ops[64], title[320];
 	struct out_file gp, dat;
 	double *fl, *t;
 	int rc;
@@ -547,14 +553,8 @@ int plot_sweep2_write(const char *dir, const char *name,
 		fl[xi * ny + yi] += rows[i].roof.flops;
 		t[xi * ny + yi] += rows[i].sim.time_us * 1e-6;
 	}
-	snprintf(fname, sizeof fname, "%s.dat", name);
-	if ((rc = out_file_open(&dat, dir, fname, err)))
+	if ((rc = plot_files_open(dir, name, &dat, &gp, err)))
 		goto done;
-	snprintf(fname, sizeof fname, "%s.gp", name);
-	if ((rc = out_file_open(&gp, dir, fname, err))) {
-		out_file_abort(&dat);
-		goto done;
-	}
 	/* cells on an index grid, in list order, so uneven values still
 	 * make an even image; the tics name the values */
 	fprintf(dat.f, "# %s on %s: TFLOP/s = total FLOPs / total time over ops, q and batch sizes\n"
@@ -590,11 +590,7 @@ int plot_sweep2_write(const char *dir, const char *name,
 	fprintf(gp.f, ")\n");
 	gp_render(gp.f, "plot datafile using 1:2:3 with image, \\\n"
 		  "     datafile using 1:2:(sprintf(\"%.0f\", $3)) with labels font \",12\"");
-	if ((rc = out_file_commit(&dat, err))) {
-		out_file_abort(&gp);
-		goto done;
-	}
-	rc = out_file_commit(&gp, err);
+	rc = plot_files_commit(&dat, &gp, err);
 done:
 	free(fl);
 	free(t);

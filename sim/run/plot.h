@@ -47,6 +47,14 @@ int plot_sweep2_write(const char *dir, const char *name,
 		      const struct result_row *rows, char *err);
 
 
+struct out_file;
+/* Open DIR/NAME.dat and DIR/NAME.gp (atomic out_files): both or neither.
+ * 0, or an error code with err set. */
+int plot_files_open(const char *dir, const char *name, struct out_file *dat,
+		    struct out_file *gp, char *err);
+/* Commit the data, then the script; on a failure abort what is left. */
+int plot_files_commit(struct out_file *dat, struct out_file *gp, char *err);
+
 /* Format v with thousands separators: 1935 -> "1,935" (decimals digits
  * after the point). */
 void plot_thousands(char *out, size_t len, double v, int decimals);

@@ -60,19 +60,13 @@ int plot_attn_roofline_write(const char *dir, const char *name,
 	const struct model_spec *ms = e->models[model];
 	enum rl_dtype dt = e->dtype_set ? e->dtype : ms->dtype;
 	double bw = hw_spec_bandwidth(h), peak = hw_spec_peak_flops(h, dt);
-	char fname[PATH_MAX], bwtxt[48], pktxt[48];
+	char bwtxt[48], pktxt[48];
 	struct out_file gp, dat;
 	int rc, nkv = e->nkv ? e->nkv : 1;
 	double ymin = peak;
 
-	snprintf(fname, sizeof fname, "%s.dat", name);
-	if ((rc = out_file_open(&dat, dir, fname, err)))
+	if ((rc = plot_files_open(dir, name, &dat, &gp, err)))
 		return rc;
-	snprintf(fname, sizeof fname, "%s.gp", name);
-	if ((rc = out_file_open(&gp, dir, fname, err))) {
-		out_file_abort(&dat);
-		return rc;
-	}
 	fprintf(dat.f, "# %s, %s: attention (%s), one block per kv_len\n",
 		ms->display_name, h->display_name, rl_dtype_name(dt));
 	for (int k = 0; k < nkv; k++) {
@@ -137,11 +131,7 @@ int plot_attn_roofline_write(const char *dir, const char *name,
 		}
 		fputs("\nunset output\n", gp.f);
 	}
-	if ((rc = out_file_commit(&dat, err))) {
-		out_file_abort(&gp);
-		return rc;
-	}
-	return out_file_commit(&gp, err);
+	return plot_files_commit(&dat, &gp, err);
 }
 
 int plot_layer_bars_write(const char *dir, const char *name,
@@ -153,18 +143,11 @@ int plot_layer_bars_write(const char *dir, const char *name,
 	const char *ops[LAYER_MAX_OPS];
 	int nops = experiment_point_ops(e, ms, e->tp[0], ops);
 	int nkv = e->nkv ? e->nkv : 1;
-	char fname[PATH_MAX];
 	struct out_file gp, dat;
 	int rc;
 
-	snprintf(fname, sizeof fname, "%s.dat", name);
-	if ((rc = out_file_open(&dat, dir, fname, err)))
+	if ((rc = plot_files_open(dir, name, &dat, &gp, err)))
 		return rc;
-	snprintf(fname, sizeof fname, "%s.gp", name);
-	if ((rc = out_file_open(&gp, dir, fname, err))) {
-		out_file_abort(&dat);
-		return rc;
-	}
 	fprintf(dat.f, "# %s, %s: the layer's time by op (us; x layers per step), one block per kv_len\n",
 		ms->display_name, h->display_name);
 	for (int k = 0; k < nkv; k++) {
@@ -227,9 +210,5 @@ int plot_layer_bars_write(const char *dir, const char *name,
 		}
 		fputs("unset multiplot\nunset output\n", gp.f);
 	}
-	if ((rc = out_file_commit(&dat, err))) {
-		out_file_abort(&gp);
-		return rc;
-	}
-	return out_file_commit(&gp, err);
+	return plot_files_commit(&dat, &gp, err);
 }

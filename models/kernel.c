@@ -287,8 +287,8 @@ static double operand_dram_bytes(const struct hw_machine *m,
  * in seconds. */
 struct estimate {
 	struct hw_machine m;    /* the machine's rates (hw_machine_of) */
-	double clk, sms, slots; /* sustained SM clock (Hz), SMs, CTA slots */
-	double bw, lat;         /* effective DRAM bandwidth, load latency */
+	double slots;           /* CTA slots */
+	double lat;             /* load latency: DRAM plus an L2 hit */
 	double t_step;          /* one k-step on the MMA pipe */
 	double sk, tail, piece; /* stream-K pieces per tail tile, tail tiles,
 				 * k-steps per piece */
@@ -299,6 +299,7 @@ struct estimate {
 	double partial;         /* split-K / stream-K partial bytes */
 	double step_bytes;      /* A + B bytes of one k-step of one CTA */
 	double l2_bytes;        /* bytes the CTAs read through L2 */
+	double t_l2;            /* ... at the L2's bandwidth */
 	double miss;            /* share of those that come from DRAM */
 };
 
@@ -306,12 +307,9 @@ static void est_grid(const struct hw_spec *hw, const struct kernel_config *c,
 		     struct estimate *x)
 {
 	hw_machine_of(hw, &x->m);
-	x->clk = x->m.clk;
-	x->sms = x->m.sms;
-	x->slots = x->sms * c->ctas_per_sm;
-	x->bw = x->m.dram_bw;
+	x->slots = x->m.sms * c->ctas_per_sm;
 	x->lat = x->m.dram_lat + x->m.l2_lat;
-	x->t_step = c->step_cycles / x->clk;
+	x->t_step = c->step_cycles / x->m.clk;
 	/* stream-K: the tail tiles' pieces are shorter (tail_split of them
 	 * per tile); cta_steps counts the CTA k-steps of the whole grid */
 	x->sk = c->tail_split > 1 ? (double)c->tail_split : 1;
@@ -319,7 +317,7 @@ static void est_grid(const struct hw_spec *hw, const struct kernel_config *c,
 	x->piece = ceil((double)c->ksteps / x->sk);
 	x->whole = (double)c->ctas - x->tail * x->sk;
 	x->cta_steps = x->whole * c->ksteps + x->tail * x->sk * x->piece;
-	x->per_sm = ceil(x->cta_steps / x->sms);
+	x->per_sm = ceil(x->cta_steps / x->m.sms);
 }
 
 static void est_traffic(const struct hw_spec *hw, const struct gemm *g,
@@ -339,6 +337,7 @@ static void est_traffic(const struct hw_spec *hw, const struct gemm *g,
 	x->step_bytes = (c->bm + c->bn) * c->bk * e;
 	x->l2_bytes = x->cta_steps *
 		      (c->bm + c->bn / (mc > 1 ? mc : 1)) * c->bk * e;
+	x->t_l2 = x->l2_bytes / x->m.l2_bw;
 	x->miss = x->l2_bytes > 0 ? x->opb / x->l2_bytes : 1;
 	if (x->miss > 1)
 		x->miss = 1;
@@ -350,8 +349,8 @@ static double est_main_loop(const struct kernel_config *c,
 {
 	double full = floor(x->whole / x->slots);
 	double rest = x->whole - full * x->slots;
-	double t = full * wave_time(c, x->slots, x->sms, x->t_step,
-				    x->step_bytes, x->miss, x->lat, x->bw);
+	double t = full * wave_time(c, x->slots, x->m.sms, x->t_step,
+				    x->step_bytes, x->miss, x->lat, x->m.dram_bw);
 
 	if (rest > 0) {
 		/* after a full wave the rest refill the slots as they free,
@@ -362,10 +361,10 @@ static double est_main_loop(const struct kernel_config *c,
 		 * spreading them over all SMs estimated 357) */
 		double cps = c->ctas_per_sm;
 		double on = full > 0 ? ceil(rest / (rest < cps ? rest : cps)) :
-				       x->sms;
+				       x->m.sms;
 
 		t += wave_time(c, rest, on, x->t_step, x->step_bytes, x->miss,
-			       x->lat, x->bw);
+			       x->lat, x->m.dram_bw);
 	}
 	if (x->tail > 0) {
 		/* the spread last wave: rounds of short pieces over the slots */
@@ -373,12 +372,12 @@ static double est_main_loop(const struct kernel_config *c,
 		double np = x->tail * x->sk, rounds = floor(np / x->slots);
 
 		pc.ksteps = (uint64_t)x->piece;
-		t += rounds * wave_time(&pc, x->slots, x->sms, x->t_step,
-					x->step_bytes, x->miss, x->lat, x->bw);
+		t += rounds * wave_time(&pc, x->slots, x->m.sms, x->t_step,
+					x->step_bytes, x->miss, x->lat, x->m.dram_bw);
 		if (np > rounds * x->slots)
-			t += wave_time(&pc, np - rounds * x->slots, x->sms,
+			t += wave_time(&pc, np - rounds * x->slots, x->m.sms,
 				       x->t_step, x->step_bytes, x->miss,
-				       x->lat, x->bw);
+				       x->lat, x->m.dram_bw);
 	}
 	return t;
 }
@@ -391,12 +390,11 @@ static double est_floors(const struct hw_spec *hw, const struct gemm *g,
 	double e = rl_dtype_bytes(g->dtype);
 	double bytes = x->opb +
 		       rl_dtype_out_bytes(g->dtype) * (double)g->m * g->n;
-	double t_mem = (bytes + x->partial) / x->bw;
+	double t_mem = (bytes + x->partial) / x->m.dram_bw;
 	/* a 2-SM MMA pair loads half of B on each SM */
 	double pair = hw->tensor.pair_mma && c->tiles_m > 1 ? 2 : 1;
 	double t_port = x->per_sm * (c->bm + c->bn / pair) * c->bk * e /
 			x->m.port_bw;
-	double t_l2 = x->l2_bytes / x->m.l2_bw;
 	double waves = ceil(x->whole / x->slots) +
 		       ceil(x->tail * x->sk / x->slots);
 	/* every wave pays its first load's latency before its stream */
@@ -406,8 +404,8 @@ static double est_floors(const struct hw_spec *hw, const struct gemm *g,
 		t = t_mem;
 	if (t_lat > t)
 		t = t_lat;
-	if (t_l2 > t)
-		t = t_l2;
+	if (x->t_l2 > t)
+		t = x->t_l2;
 	if (t_port > t)
 		t = t_port;
 	return t;
@@ -419,15 +417,13 @@ static double est_fixed(const struct hw_spec *hw,
 			const struct kernel_config *c,
 			const struct estimate *x, double t)
 {
-	double t_l2 = x->l2_bytes / x->m.l2_bw;
-
 	/* shared L2 slices are not free when they are not the bottleneck:
 	 * their queueing shows up as stalls the pipeline cannot hide in full.
 	 * A tenth of the L2 time, a ranking constant of the estimate only
 	 * (the simulation queues every request), measured with validate on
 	 * the shipped tables at e557345: 0 -> A100 7.93 %, H100 6.84 %; 0.05
 	 * -> 7.71, 6.74; 0.1 -> 7.69, 6.62; 0.2 -> 7.77, 6.59 */
-	t += 0.1 * t_l2;
+	t += 0.1 * x->t_l2;
 	/* fill (first loads) and drain (epilogue store), plus the reduction
 	 * of split-K partials by the last CTA of each tile (L2-resident). */
 	t += 2 * x->lat;

@@ -127,6 +127,22 @@ void rl_escape(const char *s, char *buf, size_t len, int quotes)
 	buf[used] = 0;
 }
 
+void rl_hash_init(struct rl_hash *h)
+{
+	h->a = 1469598103934665603ULL;
+	h->b = 0x84222325cbf29ce4ULL;
+}
+
+void rl_hash_bytes(struct rl_hash *h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+
+	for (size_t i = 0; i < n; i++) {
+		h->a = (h->a ^ s[i]) * 1099511628211ULL;
+		h->b = (h->b ^ s[i]) * 0x100000001b3ULL ^ (h->b >> 29);
+	}
+}
+
 void rl_strings_free(char **v, size_t n)
 {
 	if (!v)

@@ -76,4 +76,19 @@ static inline uint64_t rl_ceil_div(uint64_t a, uint64_t b)
 	return (a + b - 1) / b;
 }
 
+/* The one hash of the library: 128 bits of two FNV-1a lanes with
+ * distinct offsets. Lane a alone is the standard 64-bit FNV-1a (a derived
+ * spec's "+sweep-HASH" name); the runner's keys and fingerprints mix both
+ * lanes (sim/run/runner.c). Not cryptographic; both are written into
+ * journals and output names, so the constants must never change. */
+struct rl_hash {
+	uint64_t a, b;
+};
+
+/* Start a hash (h->a is FNV-1a's offset basis). */
+void rl_hash_init(struct rl_hash *h);
+
+/* Add n bytes at p to h. */
+void rl_hash_bytes(struct rl_hash *h, const void *p, size_t n);
+
 #endif

@@ -1002,6 +1002,37 @@ START_TEST(test_to_json_round_trips_and_reflects_sets)
 }
 END_TEST
 
+/* rl_hash (hw/common.h): its constants are written into every journal
+ * key and every "+sweep-HASH" name, so they are pinned here, worked by
+ * hand (Python integers, mod 2^64) from the definition:
+ *   a' = (a ^ byte) * 1099511628211
+ *   b' = ((b ^ byte) * 0x100000001b3) ^ (b >> 29)
+ * from a = 1469598103934665603 (FNV-1a's prime, but not its standard
+ * offset basis 14695981039346656037: the library's lacks the last digit,
+ * kept so that old journals still resume) and b = 0x84222325cbf29ce4. */
+START_TEST(test_hash_lanes_are_pinned_to_the_journal_constants)
+{
+	struct rl_hash h;
+
+	rl_hash_init(&h);
+	ck_assert_uint_eq(h.a, 1469598103934665603ULL);
+	ck_assert_uint_eq(h.b, 0x84222325cbf29ce4ULL);
+	rl_hash_bytes(&h, "", 0);
+	ck_assert_uint_eq(h.a, 1469598103934665603ULL);
+	rl_hash_bytes(&h, "a", 1);
+	ck_assert_uint_eq(h.a, 0x44bd8ad473cd9906ULL);
+	ck_assert_uint_eq(h.b, 0x789e3e3dac2eecd1ULL);
+	/* bytes added in two calls hash as in one */
+	rl_hash_bytes(&h, "b", 1);
+	ck_assert_uint_eq(h.a, 0x9bac4b00c65ba4ecULL);
+	ck_assert_uint_eq(h.b, 0x23d075c8574dc5c4ULL);
+	rl_hash_init(&h);
+	rl_hash_bytes(&h, "ab", 2);
+	ck_assert_uint_eq(h.a, 0x9bac4b00c65ba4ecULL);
+	ck_assert_uint_eq(h.b, 0x23d075c8574dc5c4ULL);
+}
+END_TEST
+
 static Suite *hw_suite(void)
 {
 	Suite *s = suite_create("hw");
@@ -1053,6 +1084,7 @@ static Suite *hw_suite(void)
 	ADD(a, test_check_catches_cross_field_violations_after_sets);
 	ADD(a, test_clone_is_deep);
 	ADD(a, test_to_json_round_trips_and_reflects_sets);
+	ADD(a, test_hash_lanes_are_pinned_to_the_journal_constants);
 #undef ADD
 	suite_add_tcase(s, j);
 	suite_add_tcase(s, l);

@@ -292,15 +292,6 @@ static void copy_clipped(char *out, size_t len, const char *a, const char *b)
 	out[na + nb] = 0;
 }
 
-static uint64_t fnv1a(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
 /* Derived spec: base with the sweep values set, named deterministically
  * "base+path-value+path-value" (hardware names allow [A-Za-z0-9._+-]), or
  * "base+sweep-HASH" when that is too long, then re-validated as a whole
@@ -338,9 +329,14 @@ static int derive(struct jsonv *c, struct experiment *e, int base, int var,
 	}
 	if (strlen(b->name) + strlen(assign) < HW_NAME_LEN)
 		copy_clipped(s->name, HW_NAME_LEN, b->name, assign);
-	else
+	else {
+		struct rl_hash h; /* lane a: FNV-1a of the assignments */
+
+		rl_hash_init(&h);
+		rl_hash_bytes(&h, assign, strlen(assign));
 		snprintf(s->name, HW_NAME_LEN, "%.70s+sweep-%016llx", b->name,
-			 (unsigned long long)fnv1a(assign));
+			 (unsigned long long)h.a);
+	}
 	{
 		/* "A100 80GB PCIe, hbm.bandwidth_gbps = 1000, sm.count = 132" */
 		char disp[1024];

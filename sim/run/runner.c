@@ -59,35 +59,16 @@ struct runner {
 
 /* ---- hashing --------------------------------------------------------- */
 
-/* 128-bit hash: two FNV-1a lanes with distinct offsets, each finished with
- * the murmur3 mixer. Not cryptographic; collisions among the few thousand
- * points of a run are vanishingly unlikely (≈ n² / 2^129). */
-struct h128 {
-	uint64_t a, b;
-};
-
-static void h_init(struct h128 *h)
+/* Keys and fingerprints: rl_hash (hw/common.h) over the fields, each
+ * string NUL-terminated, finished with the murmur3 mixer. Collisions
+ * among the few thousand points of a run are vanishingly unlikely
+ * (≈ n² / 2^129). */
+static void h_str(struct rl_hash *h, const char *s)
 {
-	h->a = 1469598103934665603ULL;
-	h->b = 0x84222325cbf29ce4ULL;
+	rl_hash_bytes(h, s, strlen(s) + 1); /* NUL separates fields */
 }
 
-static void h_bytes(struct h128 *h, const void *p, size_t n)
-{
-	const unsigned char *s = p;
-
-	for (size_t i = 0; i < n; i++) {
-		h->a = (h->a ^ s[i]) * 1099511628211ULL;
-		h->b = (h->b ^ s[i]) * 0x100000001b3ULL ^ (h->b >> 29);
-	}
-}
-
-static void h_str(struct h128 *h, const char *s)
-{
-	h_bytes(h, s, strlen(s) + 1); /* NUL separates fields */
-}
-
-static void h_u64(struct h128 *h, uint64_t v)
+static void h_u64(struct rl_hash *h, uint64_t v)
 {
 	char buf[24];
 
@@ -105,14 +86,14 @@ static uint64_t mix(uint64_t k)
 	return k;
 }
 
-static void h_hex(const struct h128 *h, char *out)
+static void h_hex(const struct rl_hash *h, char *out)
 {
 	snprintf(out, JOURNAL_KEY_LEN, "%016llx%016llx",
 		 (unsigned long long)mix(h->a),
 		 (unsigned long long)mix(h->b ^ h->a));
 }
 
-static int h_json(struct h128 *h, cJSON *j)
+static int h_json(struct rl_hash *h, cJSON *j)
 {
 	char *t = j ? cJSON_PrintUnformatted(j) : NULL;
 
@@ -152,13 +133,13 @@ static int find_point(const struct runner *r, const char *key)
  * the GEMM, the L2 state. Points with equal keys have equal results. A
  * change to what runner_simulate() passes must change this too. */
 static void sim_key(const struct experiment *e, const struct exp_point *p,
-		    const struct h128 *hc, char *out)
+		    const struct rl_hash *hc, char *out)
 {
-	struct h128 h;
+	struct rl_hash h;
 
-	h_init(&h);
+	rl_hash_init(&h);
 	h_str(&h, "ridgeline simulation");
-	h_bytes(&h, &hc[p->spec], sizeof hc[p->spec]);
+	rl_hash_bytes(&h, &hc[p->spec], sizeof hc[p->spec]);
 	h_u64(&h, p->g.m);
 	h_u64(&h, p->g.n);
 	h_u64(&h, p->g.k);
@@ -188,7 +169,7 @@ static void sim_key(const struct experiment *e, const struct exp_point *p,
 
 /* Link the points with equal sim_key() into groups, in index order
  * (r->same); with the cache off every point is its own group. */
-static int make_groups(struct runner *r, const struct h128 *hc)
+static int make_groups(struct runner *r, const struct rl_hash *hc)
 {
 	const struct experiment *e = r->e;
 	size_t n = (size_t)e->npoints, ns;
@@ -238,45 +219,45 @@ static int make_groups(struct runner *r, const struct h128 *hc)
 static int make_keys(struct runner *r, char *fingerprint, char *err)
 {
 	const struct experiment *e = r->e;
-	struct h128 *hs = calloc((size_t)e->nspecs, sizeof *hs);
-	struct h128 *hc = calloc((size_t)e->nspecs, sizeof *hc);
-	struct h128 *hm = calloc((size_t)e->nmodels, sizeof *hm);
-	struct h128 fp;
+	struct rl_hash *hs = calloc((size_t)e->nspecs, sizeof *hs);
+	struct rl_hash *hc = calloc((size_t)e->nspecs, sizeof *hc);
+	struct rl_hash *hm = calloc((size_t)e->nmodels, sizeof *hm);
+	struct rl_hash fp;
 	int rc = RL_EIO;
 
 	if (!hs || !hc || !hm)
 		goto done;
-	h_init(&fp);
+	rl_hash_init(&fp);
 	h_str(&fp, "ridgeline experiment");
 	h_str(&fp, PACKAGE_VERSION);
 	if (h_json(&fp, cJSON_Duplicate(e->json, 1)))
 		goto done;
 	for (int s = 0; s < e->nspecs; s++) {
-		h_init(&hs[s]);
+		rl_hash_init(&hs[s]);
 		if (h_json(&hs[s], hw_spec_to_json(e->specs[s])))
 			goto done;
 		hc[s] = hs[s];
 		h_str(&hs[s], e->specs[s]->name);
-		h_bytes(&fp, &hs[s], sizeof hs[s]);
+		rl_hash_bytes(&fp, &hs[s], sizeof hs[s]);
 	}
 	for (int m = 0; m < e->nmodels; m++) {
-		h_init(&hm[m]);
+		rl_hash_init(&hm[m]);
 		if (h_json(&hm[m], model_spec_to_json(e->models[m])))
 			goto done;
-		h_bytes(&fp, &hm[m], sizeof hm[m]);
+		rl_hash_bytes(&fp, &hm[m], sizeof hm[m]);
 	}
 	h_hex(&fp, fingerprint);
 
 	for (int i = 0; i < e->npoints; i++) {
 		const struct exp_point *p = &e->points[i];
-		struct h128 h;
+		struct rl_hash h;
 		size_t s;
 
-		h_init(&h);
+		rl_hash_init(&h);
 		h_str(&h, "ridgeline point");
 		h_str(&h, PACKAGE_VERSION);
-		h_bytes(&h, &hs[p->spec], sizeof hs[p->spec]);
-		h_bytes(&h, &hm[p->model], sizeof hm[p->model]);
+		rl_hash_bytes(&h, &hs[p->spec], sizeof hs[p->spec]);
+		rl_hash_bytes(&h, &hm[p->model], sizeof hm[p->model]);
 		h_str(&h, experiment_op_name(e, p));
 		h_u64(&h, (uint64_t)p->q);
 		h_u64(&h, (uint64_t)p->batch);

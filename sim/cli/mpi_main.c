@@ -38,6 +38,7 @@
 #include "sim/cli/run_cli.h"
 #include "sim/run/experiment.h"
 #include "sim/run/journal.h"
+#include "sim/run/parallel.h"
 #include "sim/run/runner.h"
 
 enum { TAG_RESULT = 1, TAG_WORK = 2 };
@@ -167,7 +168,7 @@ static int master(int argc, char **argv, int size)
 {
 	const char *prog = "ridgeline-mpi";
 	struct experiment *e = NULL;
-	struct runner_threads *t = NULL;
+	struct rl_pool *t = NULL;
 	struct runner *r = NULL;
 	char dir[4096], err[RL_ERR_LEN];
 	struct run_cli o;
@@ -196,7 +197,7 @@ static int master(int argc, char **argv, int size)
 		runner_fail(r, RL_EIO, err);
 	if (serve(r, size) != RL_OK)
 		runner_fail(r, RL_EIO, "out of memory");
-	runner_threads_join(t);
+	rl_pool_join(t);
 	runner_progress(r, 1);
 	if ((code = runner_error(r, err)) != RL_OK) {
 		fprintf(stderr, "%s: %s\n", prog, err);

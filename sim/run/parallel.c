@@ -1,24 +1,52 @@
 /*
- * parallel.c — the parallel loop of parallel.h.
+ * parallel.c — the worker pool and parallel loop of parallel.h.
  */
 #include "sim/run/parallel.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 
+struct rl_pool {
+	pthread_t *th; /* the started threads' handles */
+	int n;         /* how many started */
+};
+
+int rl_pool_start(int n, void *(*worker)(void *), void *arg,
+		  struct rl_pool **out)
+{
+	struct rl_pool *p = calloc(1, sizeof *p);
+
+	n = n < 0 ? 0 : n > RL_MAX_JOBS ? RL_MAX_JOBS : n;
+	*out = NULL;
+	if (!p || !(p->th = calloc((size_t)(n ? n : 1), sizeof *p->th))) {
+		free(p);
+		return -1;
+	}
+	for (int i = 0; i < n; i++)
+		if (pthread_create(&p->th[p->n], NULL, worker, arg) == 0)
+			p->n++;
+	*out = p;
+	return p->n;
+}
+
+void rl_pool_join(struct rl_pool *p)
+{
+	if (!p)
+		return;
+	for (int i = 0; i < p->n; i++)
+		pthread_join(p->th[i], NULL);
+	free(p->th);
+	free(p);
+}
+
 int rl_parallel_run(int jobs, void *(*worker)(void *), void *arg)
 {
-	int n = jobs < 1 ? 1 : jobs > RL_MAX_JOBS ? RL_MAX_JOBS : jobs;
-	pthread_t *th = n > 1 ? malloc((size_t)(n - 1) * sizeof *th) : NULL;
-	int started = 0;
+	struct rl_pool *p;
+	/* without memory for the pool, the caller works alone */
+	int started = rl_pool_start((jobs > RL_MAX_JOBS ? RL_MAX_JOBS : jobs) - 1,
+				    worker, arg, &p);
 
-	/* without memory for the handles, the caller works alone */
-	for (int i = 1; th && i < n; i++)
-		if (pthread_create(&th[started], NULL, worker, arg) == 0)
-			started++;
 	worker(arg);
-	for (int i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
-	free(th);
-	return started + 1;
+	rl_pool_join(p);
+	return (started < 0 ? 0 : started) + 1;
 }

@@ -32,6 +32,7 @@
 #include <cjson/cJSON.h>
 
 #include "sim/run/journal.h"
+#include "sim/run/parallel.h"
 
 struct runner {
 	const struct experiment *e;  /* borrowed */
@@ -611,51 +612,28 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-struct runner_threads {
-	pthread_t *th;
-	int n;
-};
-
-int runner_threads_start(struct runner *r, int jobs,
-			 struct runner_threads **out, char *err)
+int runner_threads_start(struct runner *r, int jobs, struct rl_pool **out,
+			 char *err)
 {
-	struct runner_threads *t = calloc(1, sizeof *t);
-	int n = jobs < 0 ? 0 : jobs;
+	int n = jobs < 0 ? 0 : jobs > r->npending ? r->npending : jobs;
+	int started = rl_pool_start(n, worker, r, out);
 
-	*out = NULL;
-	if (n > r->npending)
-		n = r->npending;
-	if (!t || !(t->th = calloc((size_t)(n ? n : 1), sizeof *t->th))) {
-		free(t);
+	if (started < 0) {
 		rl_errf(err, "out of memory");
 		return RL_EIO;
 	}
-	for (; t->n < n; t->n++)
-		if (pthread_create(&t->th[t->n], NULL, worker, r) != 0)
-			break;
-	if (n && !t->n) {
-		free(t->th);
-		free(t);
+	if (n && !started) {
+		rl_pool_join(*out);
+		*out = NULL;
 		rl_errf(err, "cannot start a simulation thread");
 		return RL_EIO;
 	}
-	*out = t;
 	return RL_OK;
-}
-
-void runner_threads_join(struct runner_threads *t)
-{
-	if (!t)
-		return;
-	for (int i = 0; i < t->n; i++)
-		pthread_join(t->th[i], NULL);
-	free(t->th);
-	free(t);
 }
 
 int runner_run_local(struct runner *r, int jobs, char *err)
 {
-	struct runner_threads *t;
+	struct rl_pool *t;
 	int rc;
 
 	if ((rc = runner_threads_start(r, jobs < 1 ? 1 : jobs, &t, err)))
@@ -676,6 +654,6 @@ int runner_run_local(struct runner *r, int jobs, char *err)
 	}
 	draw(r, 1);
 	pthread_mutex_unlock(&r->lock);
-	runner_threads_join(t);
+	rl_pool_join(t);
 	return runner_error(r, err);
 }

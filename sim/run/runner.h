@@ -62,12 +62,13 @@ int runner_simulate(const struct experiment *e, int point,
 int runner_run_local(struct runner *r, int jobs, char *err);
 
 /* The same in pieces, for drivers that also wait on something else (MPI):
- * start `jobs` threads (0 is allowed: none), join them once
- * runner_next() has run dry. */
-struct runner_threads;
-int runner_threads_start(struct runner *r, int jobs,
-			 struct runner_threads **out, char *err);
-void runner_threads_join(struct runner_threads *t);
+ * start min(jobs, pending points) simulating threads (0 is allowed:
+ * none) as a pool of sim/run/parallel.h, which rl_pool_join() waits for
+ * once runner_next() has run dry. RL_EIO (out of memory, or not one thread
+ * would start) leaves *out NULL. */
+struct rl_pool;
+int runner_threads_start(struct runner *r, int jobs, struct rl_pool **out,
+			 char *err);
 
 /* Fingerprint of an experiment as the journal header holds it: a hash of
  * the ridgeline version, the experiment and every spec it uses

@@ -24,6 +24,12 @@
  * shapes on three GPUs under four L2/protocol options (888 simulations,
  * ~4 s): two builds that print the same digest gave bit-identical results
  * — the before/after check of a change meant to be a pure speed-up.
+ *
+ * ./tests/bench_grid --fold plays the largest accepted GEMMs (2^20 CTAs;
+ * GPU_FOLD_CTAS and the fold in sim/gpu/gpu.c) folded, as they are
+ * simulated, and — where that takes under ~40 M k-steps — with every CTA
+ * played (gpu_opts.no_fold, same steps): CPU time, events, predicted
+ * time and L2 hit rate of each, and the fold's error (~30 s in all).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +88,76 @@ static uint64_t xorshift(uint64_t *x)
 	*x ^= *x >> 7;
 	*x ^= *x << 17;
 	return *x;
+}
+
+/* One GEMM with opts o, its CPU time in *cpu. */
+static int timed(const struct hw_spec *hw, const struct gemm *g,
+		 const struct gpu_opts *o, struct gpu_result *r, double *cpu,
+		 char *err)
+{
+	double t0 = now();
+	int rc = gpu_simulate_gemm(hw, g, o, r, err);
+
+	*cpu = now() - t0;
+	return rc;
+}
+
+static int fold(void)
+{
+	static const struct {
+		const char *hw;
+		uint64_t m, n, k;
+		int full; /* also play every CTA */
+	} s[] = {
+		{"a100-80gb-pcie", 131072, 262144, 960, 1},
+		{"a100-80gb-pcie", 131072, 262144, 1984, 1},
+		{"a100-80gb-pcie", 262144, 131072, 4096, 1},
+		{"a100-80gb-pcie", 262144, 131072, 16384, 1},
+		{"h100-sxm", 131072, 262144, 960, 1},
+		{"a100-80gb-pcie", 262144, 131072, 1048576, 0},
+		{"a100-80gb-pcie", 65536, 65536, 960, 0}, /* 2^17: not folded */
+	};
+	char err[RL_ERR_LEN];
+
+	printf("%-15s %-22s %7s %9s %13s %6s | %7s %9s %13s %6s | %7s\n",
+	       "hw", "m x n x k", "cpu_s", "events", "time_us", "l2hit",
+	       "full_s", "events", "time_us", "l2hit", "diff_%");
+	for (size_t i = 0; i < sizeof s / sizeof s[0]; i++) {
+		struct hw_spec *hw;
+		struct gemm g = {s[i].m, s[i].n, s[i].k, RL_FP16};
+		struct gpu_opts o = {0};
+		struct gpu_result a, b;
+		double ca, cb;
+		char shape[64];
+
+		if (hw_spec_load(s[i].hw, &hw, err) != RL_OK ||
+		    timed(hw, &g, &o, &a, &ca, err) != RL_OK) {
+			fprintf(stderr, "bench_grid: %s\n", err);
+			return 1;
+		}
+		snprintf(shape, sizeof shape, "%llux%llux%llu",
+			 (unsigned long long)g.m, (unsigned long long)g.n,
+			 (unsigned long long)g.k);
+		printf("%-15s %-22s %7.3f %9llu %13.1f %6.3f |", s[i].hw,
+		       shape, ca, (unsigned long long)a.events, a.time_us,
+		       a.l2_hit_rate);
+		o.no_fold = 1;
+		if (s[i].full) {
+			if (timed(hw, &g, &o, &b, &cb, err) != RL_OK) {
+				fprintf(stderr, "bench_grid: %s\n", err);
+				return 1;
+			}
+			printf(" %7.3f %9llu %13.1f %6.3f | %+7.3f\n", cb,
+			       (unsigned long long)b.events, b.time_us,
+			       b.l2_hit_rate,
+			       (a.time_us / b.time_us - 1) * 100);
+		} else {
+			printf(" %7s %9s %13s %6s |\n", "-", "-", "-", "-");
+		}
+		fflush(stdout);
+		hw_spec_free(hw);
+	}
+	return 0;
 }
 
 static int digest(const struct model_spec *llama)
@@ -157,8 +233,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_grid: %s\n", err);
 		return 1;
 	}
-	if (argc > 1 && !strcmp(argv[1], "--digest")) {
-		int rc = digest(llama);
+	if (argc > 1 && (!strcmp(argv[1], "--digest") ||
+			 !strcmp(argv[1], "--fold"))) {
+		int rc = !strcmp(argv[1], "--fold") ? fold() : digest(llama);
 
 		model_spec_free(llama);
 		hw_spec_free(hw);

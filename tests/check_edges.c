@@ -167,8 +167,10 @@ START_TEST(test_l2_refuses_more_blocks_than_its_links_index)
 {
 	struct hw_spec *hw = load("a100-80gb-sxm");
 
-	ck_assert_ptr_null(gpu_l2_new(hw, (uint64_t)UINT32_MAX, NULL));
-	ck_assert_ptr_null(gpu_l2_new(hw, (uint64_t)UINT32_MAX + 5, NULL));
+	ck_assert_ptr_null(gpu_l2_new(hw, (uint64_t)UINT32_MAX,
+				      GPU_CHUNK_SHIFT, NULL));
+	ck_assert_ptr_null(gpu_l2_new(hw, (uint64_t)UINT32_MAX + 5,
+				      GPU_CHUNK_SHIFT, NULL));
 	gpu_mem_free(NULL); /* a no-op, as every *_free */
 	hw_spec_free(hw);
 }

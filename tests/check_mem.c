@@ -34,7 +34,7 @@ static struct hw_spec *round_spec(void)
 START_TEST(test_hbm_channel_serves_at_its_share_after_the_latency)
 {
 	struct hw_spec *hw = round_spec();
-	struct gpu_mem *h = gpu_hbm_new(hw);
+	struct gpu_mem *h = gpu_hbm_new(hw, GPU_CHUNK_SHIFT);
 	struct gpu_mem_stats st;
 
 	ck_assert_ptr_nonnull(h);
@@ -55,8 +55,8 @@ END_TEST
 START_TEST(test_l2_evicts_the_least_recently_used_block)
 {
 	struct hw_spec *hw = round_spec();
-	struct gpu_mem *h = gpu_hbm_new(hw);
-	struct gpu_mem *l2 = gpu_l2_new(hw, 16, h);
+	struct gpu_mem *h = gpu_hbm_new(hw, GPU_CHUNK_SHIFT);
+	struct gpu_mem *l2 = gpu_l2_new(hw, 16, GPU_CHUNK_SHIFT, h);
 	struct gpu_mem_stats st;
 	const double B = 16384;
 
@@ -84,8 +84,8 @@ END_TEST
 START_TEST(test_l2_writes_back_dirty_blocks_and_merges_in_flight_fills)
 {
 	struct hw_spec *hw = round_spec();
-	struct gpu_mem *h = gpu_hbm_new(hw);
-	struct gpu_mem *l2 = gpu_l2_new(hw, 16, h);
+	struct gpu_mem *h = gpu_hbm_new(hw, GPU_CHUNK_SHIFT);
+	struct gpu_mem *l2 = gpu_l2_new(hw, 16, GPU_CHUNK_SHIFT, h);
 	struct gpu_mem_stats st;
 	const double B = 16384;
 	sim_time_t fill, again, done;
@@ -177,7 +177,7 @@ START_TEST(test_chain_is_l2_then_tap_then_hbm)
 {
 	struct hw_spec *hw = round_spec();
 	struct tap tap = {{&tap_ops, NULL}, 0, 0};
-	struct gpu_mem *m = gpu_mem_chain_new(hw, 16, &tap.base);
+	struct gpu_mem *m = gpu_mem_chain_new(hw, 16, 0, &tap.base);
 	struct gpu_mem_stats st;
 	const double B = 16384;
 

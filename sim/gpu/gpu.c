@@ -61,6 +61,19 @@ struct slot {
 	uint8_t *ready;      /* per stage: data arrived, MMA not yet issued */
 };
 
+/* What a fold (fold_plan) snapshots at a launch of the window. */
+struct fold_snap {
+	sim_time_t t;                  /* launch time, ps */
+	struct gpu_mem_stats l2, dram; /* the front level and DRAM so far */
+	double tensor_busy;            /* MMA pipes' busy time, summed, ps */
+};
+
+struct fold {
+	uint64_t skip;          /* CTAs not played (whole waves); 0: no fold */
+	uint64_t w0, w1;        /* the window: launch indices */
+	struct fold_snap s0, s1;/* at the launches of w0 and w1 */
+};
+
 struct gpu {
 	struct trace tr;
 	struct sim_engine *e;
@@ -75,6 +88,8 @@ struct gpu {
 	uint32_t *arrivals;   /* split-K slabs finished, per tile */
 	int reduce_kernel;    /* split-K partials summed by a second kernel */
 	uint64_t next_cta;    /* launch order index of the next CTA */
+	uint64_t play;        /* CTAs played: all, or fewer with a fold */
+	struct fold fold;
 	uint64_t done_ctas;
 	double flops;         /* useful FLOPs executed */
 	sim_time_t end;       /* time the last CTA finished */
@@ -91,6 +106,7 @@ static void ev_mma_done(struct sim_engine *e, void *ctx, uint64_t arg);
 static void ev_cta_done(struct sim_engine *e, void *ctx, uint64_t arg);
 
 static sim_time_t max_t(sim_time_t a, sim_time_t b) { return a > b ? a : b; }
+static void fold_snap(struct gpu *g, struct fold_snap *s);
 
 /* Schedule fn(arg) at t; an event that cannot be scheduled (the engine's
  * pool cannot grow) marks the run failed, and gpu_play reports it.
@@ -273,8 +289,12 @@ static void ev_cta_done(struct sim_engine *e, void *ctx, uint64_t arg)
 	g->end = sim_engine_now(e);
 	if (g->rec)
 		attrib_cta_done(g->rec, ARG_SLOT(arg), g->end,
-				g->next_cta < g->tr.k.ctas);
-	if (g->next_cta < g->tr.k.ctas)
+				g->next_cta < g->play);
+	if (g->fold.skip && (g->next_cta == g->fold.w0 ||
+			     g->next_cta == g->fold.w1))
+		fold_snap(g, g->next_cta == g->fold.w0 ? &g->fold.s0 :
+			  &g->fold.s1);
+	if (g->next_cta < g->play)
 		start_cta(g, ARG_SLOT(arg));
 }
 
@@ -356,16 +376,134 @@ static int pieces_fit(const struct kernel_config *k, int g)
 	return p <= 1 || (steps >= 2 * p && per * (p - 1) < steps);
 }
 
-static int step_group(const struct kernel_config *k)
+/* The group for `ctas` CTAs of kernel k played (k->ctas, or fewer with a
+ * fold) under a budget of `budget` CTA k-steps. */
+static int step_group(const struct kernel_config *k, uint64_t ctas,
+		      double budget)
 {
-	double steps = (double)k->ctas * (double)k->ksteps;
+	double steps = (double)ctas * (double)k->ksteps;
 	int g = 1;
 
-	while (steps / g > STEP_BUDGET && k->ksteps / (uint64_t)(2 * g) >= 8 &&
+	while (steps / g > budget && k->ksteps / (uint64_t)(2 * g) >= 8 &&
 	       pieces_fit(k, 2 * g) &&
 	       (2 * g <= 4 * k->stages || steps / g > STEP_HARD_BUDGET))
 		g *= 2;
 	return g;
+}
+
+/* Folding steady-state waves (GEMMs of more than GPU_FOLD_CTAS CTAs, far
+ * beyond the measured tables): the CTAs are played in launch order up to
+ * `play`; the `skip` CTAs of whole waves after them are not played but
+ * accounted at the rate of the played steady state, measured over a
+ * window of launches [w0, w1] after a warm-up. The window is a whole
+ * number of rasterization periods — swizzle groups (sw m-tiles × all
+ * n-tiles, the first group, cold, as the warm-up) where FOLD_STEPS steps
+ * hold them, else tile columns of a group (sw CTAs sharing one B block) —
+ * and at least FOLD_WAVES waves. The played part keeps the CTA count
+ * modulo the slots, so its last wave is as ragged as the real one. The
+ * played steps are merged as for a GEMM of `play` CTAs, so the 4·stages
+ * limit of step_group holds where a full play would have lifted it
+ * (STEP_HARD_BUDGET), and the L2 sees the operands in flight the kernel
+ * has. What it cannot show: a change of regime after the played part.
+ * One is known: in 262144x131072x16384 on the A100 PCIe, with every CTA
+ * played, co-resident CTAs drift out of step after ~65k CTAs and the L2
+ * hit rate falls from 0.91 to 0.25 (+58 % time); the fold reports the
+ * in-step regime, the one every measured shape is in (no measured GEMM
+ * has more than 32,768 CTAs). Errors against playing every CTA:
+ * BENCHMARKS.md (`tests/bench_grid --fold`). */
+#define FOLD_WAVES 4
+#define FOLD_STEPS 1e6
+
+static uint64_t round_up(uint64_t x, uint64_t p) { return (x + p - 1) / p * p; }
+
+/* Sets g->play and g->fold; returns the step group of the CTAs played. */
+static int fold_plan(struct gpu *g, const struct kernel_config *k,
+		     const struct gpu_opts *opts, double budget)
+{
+	uint64_t n = k->ctas, slots = (uint64_t)g->nsm * g->cps;
+	uint64_t split = (uint64_t)k->split_k, sw = (uint64_t)k->swizzle;
+	uint64_t rows = sw < k->tiles_m ? sw : k->tiles_m;
+	uint64_t p = sw * k->tiles_n * split; /* one swizzle group */
+	uint64_t w = round_up(FOLD_WAVES * slots, p), warm = p;
+	uint64_t least = warm + w + 1;
+	int group;
+
+	g->play = n;
+	memset(&g->fold, 0, sizeof g->fold);
+	if (n <= GPU_FOLD_CTAS || g->reduce_kernel)
+		return step_group(k, n, budget);
+	if (k->tiles_m <= sw || (double)least * (double)rl_ceil_div(
+		    k->ksteps, (uint64_t)step_group(k, least, budget)) >
+		    FOLD_STEPS) {
+		p = rows * split; /* one tile column of a group */
+		w = round_up(FOLD_WAVES * slots, p);
+		warm = w;
+		least = warm + w + 1;
+	}
+	if (least + slots > n)
+		return step_group(k, n, budget);
+	g->fold.skip = (n - least) / slots * slots;
+	g->play = n - g->fold.skip;
+	g->fold.w1 = g->play - 1;
+	g->fold.w0 = g->fold.w1 - w;
+	group = step_group(k, g->play, budget);
+	if (opts && opts->no_fold) { /* the same steps, every CTA played */
+		g->play = n;
+		memset(&g->fold, 0, sizeof g->fold);
+	}
+	return group;
+}
+
+static void fold_snap(struct gpu *g, struct fold_snap *s)
+{
+	s->t = sim_engine_now(g->e);
+	g->mem->ops->stats(g->mem, &s->l2);
+	gpu_mem_back(g->mem)->ops->stats(gpu_mem_back(g->mem), &s->dram);
+	s->tensor_busy = 0;
+	for (unsigned i = 0; i < g->nsm; i++)
+		s->tensor_busy += g->sms[i].tensor.busy_ps;
+}
+
+/* x + f·(x1 - x0) for each field: the folded waves' share. */
+static void fold_stats(struct gpu_mem_stats *x, const struct gpu_mem_stats *x0,
+		       const struct gpu_mem_stats *x1, double f)
+{
+	x->read_bytes += f * (x1->read_bytes - x0->read_bytes);
+	x->write_bytes += f * (x1->write_bytes - x0->write_bytes);
+	x->hit_bytes += f * (x1->hit_bytes - x0->hit_bytes);
+	x->busy_ps += f * (x1->busy_ps - x0->busy_ps);
+}
+
+/* The folded waves' time, ps. */
+static sim_time_t fold_time(const struct gpu *g)
+{
+	double f = (double)g->fold.skip / (double)(g->fold.w1 - g->fold.w0);
+
+	return (sim_time_t)llround(f * (double)(g->fold.s1.t - g->fold.s0.t));
+}
+
+/* The recorder's parts with the folded time dt added in the shares of
+ * the played run's steady parts (tensor, DRAM, L2, port), so that they
+ * still sum to the predicted time to the picosecond. */
+static void fold_parts(struct gpu_recorder *rec, sim_time_t dt)
+{
+	uint64_t sum = 0, given = 0, add[ATTRIB_NPARTS] = {0};
+	int big = ATTRIB_TENSOR;
+
+	for (int i = ATTRIB_TENSOR; i <= ATTRIB_PORT; i++) {
+		sum += rec->total.ps[i];
+		if (rec->total.ps[i] > rec->total.ps[big])
+			big = i;
+	}
+	for (int i = ATTRIB_TENSOR; i <= ATTRIB_PORT && sum; i++) {
+		add[i] = (uint64_t)((double)dt * (double)rec->total.ps[i] /
+				    (double)sum);
+		given += add[i];
+	}
+	add[big] += dt - given;
+	for (int i = 0; i < ATTRIB_NPARTS; i++)
+		rec->total.ps[i] += add[i];
+	rec->elapsed += dt;
 }
 
 static void gpu_free(struct gpu *g)
@@ -517,17 +655,19 @@ static struct gpu *gpu_build(const struct hw_spec *hw, const struct gemm *gm,
 	if (!g)
 		return NULL;
 	hw_machine_of(hw, &g->m);
-	trace_init(&g->tr, gm, kc, step_group(kc));
 	g->rec = opts ? opts->rec : NULL;
 	g->nsm = (unsigned)hw->sm.count;
 	g->cps = (unsigned)kc->ctas_per_sm;
+	g->reduce_kernel = kc->split_k > 1 && hw->launch.splitk_reduction_kernel;
+	trace_init(&g->tr, gm, kc,
+		   fold_plan(g, kc, opts, opts && opts->step_budget > 0 ?
+					  opts->step_budget : STEP_BUDGET));
 	g->multicast = (unsigned)hw->sm.cluster_multicast;
 	if (g->multicast > kc->tiles_m)
 		g->multicast = (unsigned)kc->tiles_m;
 	if (g->multicast < 1)
 		g->multicast = 1;
 	g->pair = hw->tensor.pair_mma && kc->tiles_m > 1 ? 2 : 1;
-	g->reduce_kernel = kc->split_k > 1 && hw->launch.splitk_reduction_kernel;
 	/* steps in flight: the kernel's stages, in (possibly merged) steps,
 	 * never fewer than double buffering */
 	g->stages = (unsigned)(kc->stages / g->tr.group);
@@ -536,7 +676,7 @@ static struct gpu *gpu_build(const struct hw_spec *hw, const struct gemm *gm,
 	nslots = g->nsm * g->cps;
 	g->e = sim_engine_new(4 * (size_t)nslots * g->stages);
 	/* a recorder watches DRAM through a pass-through level */
-	g->mem = gpu_mem_chain_new(hw, g->tr.nids,
+	g->mem = gpu_mem_chain_new(hw, g->tr.nids, opts ? opts->chunk_shift : 0,
 				   g->rec ? attrib_probe(g->rec, NULL) : NULL);
 	if (!g->mem) {
 		gpu_free(g);
@@ -607,7 +747,7 @@ static int gpu_play(struct gpu *g, const struct hw_spec *hw,
 	sim_engine_run(g->e);
 	if (g->failed)
 		return RL_EIO;
-	assert(g->done_ctas == kc->ctas);
+	assert(g->done_ctas == g->play);
 
 	/* The dirty lines left in L2 are written back behind whatever each
 	 * DRAM channel still had queued (FIFO), as they would be while the
@@ -626,6 +766,13 @@ static int gpu_play(struct gpu *g, const struct hw_spec *hw,
 	*elapsed = max_t(g->end, gpu_mem_flush(g->mem, t0));
 	if (g->rec)
 		attrib_finish(g->rec, g->end, *elapsed);
+	if (g->fold.skip) {
+		sim_time_t dt = fold_time(g);
+
+		*elapsed += dt;
+		if (g->rec)
+			fold_parts(g->rec, dt);
+	}
 	return RL_OK;
 }
 
@@ -635,6 +782,7 @@ static void gpu_collect(struct gpu *g, const struct hw_spec *hw,
 			sim_time_t elapsed, struct gpu_result *r)
 {
 	struct gpu_mem_stats hs, ls;
+	double f = 0;
 
 	memset(r, 0, sizeof(*r));
 	if (g->rec)
@@ -643,6 +791,16 @@ static void gpu_collect(struct gpu *g, const struct hw_spec *hw,
 					SIM_PS_PER_US;
 	r->time_us = (double)elapsed / SIM_PS_PER_US;
 	r->flops = g->flops;
+	/* the folded CTAs' FLOPs, CTA by CTA: their k-ranges */
+	for (uint64_t i = g->play; i < kc->ctas; i++) {
+		struct trace_cta c;
+		uint64_t bks = (uint64_t)kc->bk * g->tr.group, k1;
+
+		trace_cta_at(&g->tr, i, &c);
+		k1 = c.s1 * bks < gm->k ? c.s1 * bks : gm->k;
+		r->flops += 2.0 * (double)c.rows * (double)c.cols *
+			    (double)(k1 - c.s0 * bks);
+	}
 	/* FLOPs are conserved: the tiles' valid extents cover C once and
 	 * each element's k once, split-K slabs and stream-K pieces included
 	 * (a sum of integers, exact in double below 2^53, within 1e-9 above) */
@@ -650,6 +808,11 @@ static void gpu_collect(struct gpu *g, const struct hw_spec *hw,
 	r->bytes_min = gemm_bytes_min(gm);
 	g->mem->ops->stats(g->mem, &ls);
 	gpu_mem_back(g->mem)->ops->stats(gpu_mem_back(g->mem), &hs);
+	if (g->fold.skip) {
+		f = (double)g->fold.skip / (double)(g->fold.w1 - g->fold.w0);
+		fold_stats(&ls, &g->fold.s0.l2, &g->fold.s1.l2, f);
+		fold_stats(&hs, &g->fold.s0.dram, &g->fold.s1.dram, f);
+	}
 	r->bytes_hbm_read = hs.read_bytes;
 	r->bytes_hbm_write = hs.write_bytes;
 	r->bytes_hbm = hs.read_bytes + hs.write_bytes;
@@ -667,6 +830,7 @@ static void gpu_collect(struct gpu *g, const struct hw_spec *hw,
 
 		for (unsigned i = 0; i < g->nsm; i++)
 			busy += g->sms[i].tensor.busy_ps;
+		busy += f * (g->fold.s1.tensor_busy - g->fold.s0.tensor_busy);
 		r->tensor_util = busy * (mma / kc->step_cycles) /
 				 (g->nsm * (double)elapsed);
 	}

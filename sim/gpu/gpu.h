@@ -32,6 +32,16 @@ struct gpu_opts {
 	struct gpu_recorder *rec; /* NULL (default): nothing recorded; else
 				   * attribution (and timeline) observer,
 				   * sim/gpu/attrib.h — predictions unchanged */
+	/* The simulation's resolution, not the machine (0: the defaults; for
+	 * the stability test and for measuring what they cost): */
+	double step_budget; /* CTA k-steps before BK-slices merge into
+			     * longer steps (gpu.c STEP_BUDGET, 40,000) */
+	unsigned chunk_shift; /* log2 of the address-interleave chunk, bytes
+			       * (mem.h GPU_CHUNK_SHIFT, 12 = 4 KiB) */
+	int no_fold;        /* 1: play every CTA of a GEMM of more than
+			     * GPU_FOLD_CTAS CTAs instead of folding its
+			     * steady-state waves (gpu.c), with the steps the
+			     * fold plays: the fold's error, measured */
 };
 
 struct gpu_result {
@@ -52,7 +62,8 @@ struct gpu_result {
 	int split_k;           /* split-K factor (1 = none) */
 	int ctas;              /* CTAs launched (incl. split-K) */
 	char bound[16];        /* memory | compute | latency | tail */
-	uint64_t events;       /* engine events run */
+	uint64_t events;       /* engine events run (with a fold, those of
+				* the CTAs played) */
 	double clock_mhz;      /* SM clock the kernel ran at (power-limited mean) */
 	double part_us[ATTRIB_NPARTS]; /* time_us by critical-path part, µs,
 					* in attrib_part order (attrib.h);
@@ -126,5 +137,12 @@ int gpu_check_layer_op(const struct hw_spec *hw, const struct layer_op *op,
  * tiles) plays in seconds; beyond that time and memory grow without
  * telling anything a smaller shape does not. */
 #define GPU_MAX_CTAS (1 << 20)
+
+/* Past this many CTAs (4x the largest GEMM of the measured tables, 32,768
+ * CTAs) a kernel's steady-state waves are folded: the first CTAs are
+ * played, whole waves after them are accounted at the rate the played
+ * ones ran at (gpu.c, fold_plan), so that the largest accepted GEMM costs
+ * a fraction of a second; gpu_opts.no_fold plays them all. */
+#define GPU_FOLD_CTAS (1 << 17)
 
 #endif

@@ -5,7 +5,7 @@
  * hbm.bandwidth_gbps · hbm.efficiency / hbm.channels, followed by the load
  * latency hbm.latency_ns. The efficiency is the explicit row-buffer,
  * refresh and read/write-turnaround loss of the spec (sourced or
- * calibrated there). A request is split into GPU_CHUNK_BYTES chunks routed
+ * calibrated there). A request is split into chunks (mem.h) routed
  * by address interleave; it completes when its last chunk does.
  */
 #include "sim/gpu/mem.h"
@@ -19,6 +19,7 @@
 struct hbm {
 	struct gpu_mem base;
 	unsigned nch;             /* channels */
+	unsigned shift;           /* log2 of the interleave chunk, bytes */
 	struct sim_server *ch;    /* one server per channel */
 	double read_bytes, write_bytes;
 };
@@ -31,7 +32,7 @@ static sim_time_t hbm_read(struct gpu_mem *m, sim_time_t t, uint64_t block,
 	(void)block; /* DRAM maps by address only; a multicast share ends */
 	(void)share; /* at the level in front (gpu_mem_ops.read) */
 	h->read_bytes += bytes;
-	return gpu_spread(h->ch, h->nch, t, addr, bytes);
+	return gpu_spread(h->ch, h->nch, t, addr, bytes, h->shift);
 }
 
 static sim_time_t hbm_write(struct gpu_mem *m, sim_time_t t, uint64_t block,
@@ -41,7 +42,7 @@ static sim_time_t hbm_write(struct gpu_mem *m, sim_time_t t, uint64_t block,
 
 	(void)block; /* DRAM maps by address only */
 	h->write_bytes += bytes;
-	return gpu_spread(h->ch, h->nch, t, addr, bytes);
+	return gpu_spread(h->ch, h->nch, t, addr, bytes, h->shift);
 }
 
 static void hbm_stats(const struct gpu_mem *m, struct gpu_mem_stats *o)
@@ -78,7 +79,7 @@ static const struct gpu_mem_ops hbm_ops = {
 	.free = hbm_free,
 };
 
-struct gpu_mem *gpu_hbm_new(const struct hw_spec *hw)
+struct gpu_mem *gpu_hbm_new(const struct hw_spec *hw, unsigned shift)
 {
 	struct hbm *h = calloc(1, sizeof(*h));
 	struct hw_machine m;
@@ -90,6 +91,7 @@ struct gpu_mem *gpu_hbm_new(const struct hw_spec *hw)
 	hw_machine_of(hw, &m);
 	h->base.ops = &hbm_ops;
 	h->nch = (unsigned)hw->hbm.channels;
+	h->shift = shift;
 	h->ch = calloc(h->nch, sizeof(*h->ch));
 	if (!h->ch) {
 		free(h);

@@ -3,7 +3,7 @@
  *
  * Slices: l2.slices FIFO bandwidth servers, each at l2.bytes_per_clk /
  * slices bytes per clock of the sustained clock, with the hit latency
- * l2.hit_latency_cycles; a request is split into GPU_CHUNK_BYTES chunks
+ * l2.hit_latency_cycles; a request is split into chunks (mem.h)
  * routed to slices by address.
  *
  * Cache: LRU over the trace's block ids (models/trace.h), capacity
@@ -49,6 +49,7 @@ struct blk {
 struct l2 {
 	struct gpu_mem base;
 	unsigned nsl;           /* slices */
+	unsigned shift;         /* log2 of the interleave chunk, bytes */
 	struct sim_server *sl;  /* one server per slice */
 	sim_time_t hit_lat;     /* hit latency, ps */
 	double capacity;        /* bytes */
@@ -114,7 +115,7 @@ static void insert(struct l2 *c, sim_time_t t, uint32_t b, double bytes)
 static sim_time_t slices(struct l2 *c, sim_time_t t, uint64_t addr,
 			 double bytes, sim_time_t *svc_end)
 {
-	sim_time_t done = gpu_spread(c->sl, c->nsl, t, addr, bytes);
+	sim_time_t done = gpu_spread(c->sl, c->nsl, t, addr, bytes, c->shift);
 
 	*svc_end = done - c->hit_lat;
 	return done;
@@ -227,7 +228,7 @@ static const struct gpu_mem_ops l2_ops = {
 };
 
 struct gpu_mem *gpu_l2_new(const struct hw_spec *hw, uint64_t nids,
-			   struct gpu_mem *next)
+			   unsigned shift, struct gpu_mem *next)
 {
 	struct l2 *c;
 	struct hw_machine m;
@@ -241,6 +242,7 @@ struct gpu_mem *gpu_l2_new(const struct hw_spec *hw, uint64_t nids,
 	c->base.ops = &l2_ops;
 	c->base.next = next;
 	c->nsl = (unsigned)hw->l2.slices;
+	c->shift = shift;
 	c->nids = nids;
 	c->sl = calloc(c->nsl, sizeof(*c->sl));
 	c->blk = calloc(nids, sizeof(*c->blk));

@@ -480,7 +480,7 @@ int gpu_simulate_attention(const struct hw_spec *spec,
 	}
 	nslots = g->nsm * g->cps;
 	g->e = sim_engine_new(4 * (size_t)nslots * g->stages);
-	g->mem = gpu_mem_chain_new(hw, g->nids, NULL);
+	g->mem = gpu_mem_chain_new(hw, g->nids, 0, NULL);
 	if (!g->mem)
 		goto oom_g;
 	g->sms = calloc(g->nsm, sizeof *g->sms);

@@ -11,16 +11,18 @@
 #include "hw/spec.h"
 
 /* A level's constructor: on top of `next` (NULL for the first, DRAM),
- * with `nids` block ids for a cache; NULL if out of memory. */
+ * with `nids` block ids for a cache, interleaved in 2^shift-byte chunks;
+ * NULL if out of memory. */
 typedef struct gpu_mem *(*level_new_fn)(const struct hw_spec *hw,
-					 uint64_t nids, struct gpu_mem *next);
+					 uint64_t nids, unsigned shift,
+					 struct gpu_mem *next);
 
 static struct gpu_mem *hbm_new(const struct hw_spec *hw, uint64_t nids,
-			       struct gpu_mem *next)
+			       unsigned shift, struct gpu_mem *next)
 {
 	(void)nids; /* DRAM holds everything: no block state */
 	(void)next; /* nothing behind it */
-	return gpu_hbm_new(hw);
+	return gpu_hbm_new(hw, shift);
 }
 
 /* Back to front. */
@@ -30,12 +32,13 @@ static const level_new_fn levels[] = {
 };
 
 struct gpu_mem *gpu_mem_chain_new(const struct hw_spec *hw, uint64_t nids,
-				  struct gpu_mem *tap)
+				  unsigned chunk_shift, struct gpu_mem *tap)
 {
 	struct gpu_mem *m = NULL;
+	unsigned shift = chunk_shift ? chunk_shift : GPU_CHUNK_SHIFT;
 
 	for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++) {
-		struct gpu_mem *up = levels[i](hw, nids, m);
+		struct gpu_mem *up = levels[i](hw, nids, shift, m);
 
 		if (!up) {
 			gpu_mem_free(m);

@@ -62,38 +62,46 @@ struct gpu_mem {
 /* Interleave granularity of the address map, bytes: a request is split
  * into chunks of this size, each routed to one L2 slice / HBM channel.
  * 4 KiB: a tile block (8–32 KiB) spreads over 2–8 slices and channels,
- * and streaming blocks land round-robin on all of them. */
+ * and streaming blocks land round-robin on all of them. The default of
+ * gpu_mem_chain_new(); another (gpu_opts.chunk_shift) is a resolution
+ * knob of the simulation, for the stability test, not a hardware fact. */
 #define GPU_CHUNK_BYTES 4096.0
 #define GPU_CHUNK_SHIFT 12 /* log2(GPU_CHUNK_BYTES) */
 /* Merged trace steps (trace.h) make large requests; they are cut into at
  * most GPU_MAX_CHUNKS chunks so the cost per request stays bounded. */
 #define GPU_MAX_CHUNKS 8
 
-static inline double gpu_chunk_bytes(double bytes)
+/* The chunk a request of `bytes` is cut into, with chunks of at least
+ * 2^shift bytes. */
+static inline double gpu_chunk_bytes(double bytes, unsigned shift)
 {
 	double c = bytes / GPU_MAX_CHUNKS;
+	double least = (double)(1ULL << shift);
 
-	return c > GPU_CHUNK_BYTES ? c : GPU_CHUNK_BYTES;
+	return c > least ? c : least;
 }
 
 struct hw_spec;
 
-/* HBM: channels by address interleave, each a bandwidth server at
- * bandwidth·efficiency/channels with the DRAM load latency. */
-struct gpu_mem *gpu_hbm_new(const struct hw_spec *hw);
-/* L2: slices by address hash (bandwidth server each, hit latency), and an
- * LRU cache of the spec's capacity at block granularity over `nids` ids. */
+/* HBM: channels by address interleave in chunks of 2^shift bytes, each a
+ * bandwidth server at bandwidth·efficiency/channels with the DRAM load
+ * latency. */
+struct gpu_mem *gpu_hbm_new(const struct hw_spec *hw, unsigned shift);
+/* L2: slices by address hash of 2^shift-byte chunks (bandwidth server
+ * each, hit latency), and an LRU cache of the spec's capacity at block
+ * granularity over `nids` ids. */
 struct gpu_mem *gpu_l2_new(const struct hw_spec *hw, uint64_t nids,
-			   struct gpu_mem *next);
+			   unsigned shift, struct gpu_mem *next);
 
 /* The hierarchy of hw, from the front (L2) to DRAM, built from mem.c's
- * table of levels; `nids` block ids for the caches. tap: NULL, or a
+ * table of levels; `nids` block ids for the caches; chunk_shift: log2 of
+ * the interleave chunk, bytes (0: GPU_CHUNK_SHIFT). tap: NULL, or a
  * pass-through level (an observer, e.g. the attribution's DRAM probe) to
  * put in front of DRAM; its free() must not free what it wraps. Returns
  * the front level (freed with gpu_mem_free(), which frees the chain), or
  * NULL if out of memory (nothing left allocated). */
 struct gpu_mem *gpu_mem_chain_new(const struct hw_spec *hw, uint64_t nids,
-				  struct gpu_mem *tap);
+				  unsigned chunk_shift, struct gpu_mem *tap);
 
 /* End of kernel: flush every level, front to back (what one writes back
  * lands dirty in the next before that one is flushed), all at t; returns
@@ -150,15 +158,17 @@ static inline unsigned gpu_route(uint64_t x, unsigned n)
 }
 
 /* Spread a request of `bytes` at addr over n servers chunk by chunk
- * (gpu_route), all arriving at t; returns when the last chunk completes.
- * The address-interleaved path of every level (HBM channels, L2 slices). */
+ * (gpu_route; chunks of 2^shift bytes or more), all arriving at t;
+ * returns when the last chunk completes. The address-interleaved path of
+ * every level (HBM channels, L2 slices). */
 static inline sim_time_t gpu_spread(struct sim_server *sv, unsigned n,
-				    sim_time_t t, uint64_t addr, double bytes)
+				    sim_time_t t, uint64_t addr, double bytes,
+				    unsigned shift)
 {
 	sim_time_t done = t;
-	/* addr / GPU_CHUNK_BYTES, exact: addresses are far below 2^53 */
-	uint64_t x = addr >> GPU_CHUNK_SHIFT;
-	double chunk = gpu_chunk_bytes(bytes);
+	/* addr / chunk, exact: addresses are far below 2^53 */
+	uint64_t x = addr >> shift;
+	double chunk = gpu_chunk_bytes(bytes, shift);
 
 	while (bytes > 0) {
 		double b = bytes < chunk ? bytes : chunk;

@@ -237,6 +237,7 @@ int attn_kernel_choose(const struct hw_spec *hw, const struct attn_shape *a,
 	regs_cta = k->threads * (k->fa3 ? 168 : 255);
 	by_smem = smem / k->smem_bytes;
 	by_regs = (int)(hw->sm.registers / regs_cta);
+	/* NOLINTNEXTLINE(bugprone-integer-division): whole warps per CTA */
 	by_warps = (int)(hw->sm.max_warps / (k->threads / 32));
 	k->ctas_per_sm = by_smem;
 	if (by_regs < k->ctas_per_sm)

@@ -71,10 +71,13 @@ int kernel_config_make(const struct hw_spec *hw, const struct gemm *g, int bm,
 		/* ldmatrix: every warp reads its A rows and B columns;
 		 * warpgroup MMA: every warpgroup (4 warps, splitting BM)
 		 * reads its A rows and all of B, once */
+		/* whole warpgroups and per-warp tiles: floors on purpose */
+		/* NOLINTNEXTLINE(bugprone-integer-division) */
 		double wgs = cfg->threads / 128 > 0 ? cfg->threads / 128 : 1;
 		double smem_rd = hw->tensor.warpgroup_mma ?
 			(bm + wgs * bn) * (double)bk * e :
 			(double)cfg->warps_m * cfg->warps_n *
+				/* NOLINTNEXTLINE(bugprone-integer-division) */
 				(bm / cfg->warps_m + bn / cfg->warps_n) * bk * e;
 		double sm_clk = smem_rd / hw->sm.smem_bytes_per_clk;
 
@@ -95,6 +98,7 @@ int kernel_config_make(const struct hw_spec *hw, const struct gemm *g, int bm,
 		return RL_EINPUT;
 	by_smem = smem / cfg->smem_bytes;
 	by_regs = (int)(hw->sm.registers / (cfg->threads * cfg->regs));
+	/* NOLINTNEXTLINE(bugprone-integer-division): whole warps per CTA */
 	by_warps = (int)(hw->sm.max_warps / (cfg->threads / 32));
 	cps = by_smem;
 	if (by_regs < cps)
@@ -230,6 +234,7 @@ static void tile_span(const struct kernel_config *c, uint64_t t0,
 		uint64_t n = i1 - i0;
 
 		r += n >= in_rows ? (double)in_rows : (double)n;
+		/* NOLINTNEXTLINE(bugprone-integer-division): row groups */
 		k += (double)((i1 - 1) / in_rows - i0 / in_rows + 1);
 		t0 = end;
 	}

@@ -153,10 +153,3 @@ int cli_default_jobs(void)
 
 	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
 }
-
-int cli_exit_code(int status)
-{
-	if (status == RL_OK)
-		return 0;
-	return status == RL_EINPUT ? 2 : 1;
-}

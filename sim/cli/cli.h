@@ -7,6 +7,8 @@
 #ifndef RL_CLI_H
 #define RL_CLI_H
 
+#include "hw/common.h"
+
 int cmd_hw(int argc, char **argv);
 int cmd_models(int argc, char **argv);
 int cmd_roofline(int argc, char **argv);
@@ -68,7 +70,14 @@ int cli_list_show(const char *cmd, int argc, char **argv, const char *usage,
 /* Number of online processors (>= 1): the default for -j. */
 int cli_default_jobs(void);
 
-/* Map an rl_status to an exit code: RL_EINPUT -> 2, other errors -> 1. */
-int cli_exit_code(int status);
+/* Map an rl_status to an exit code: RL_OK -> 0, RL_EINPUT -> 2, other
+ * errors -> 1 (inline, so that callers' analysis sees it is never
+ * negative: run_cli_*'s "-1 = go on"). */
+static inline int cli_exit_code(int status)
+{
+	if (status == RL_OK)
+		return 0;
+	return status == RL_EINPUT ? 2 : 1;
+}
 
 #endif

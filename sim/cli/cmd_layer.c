@@ -301,7 +301,7 @@ int cli_validate_attention(const struct hw_spec *hw, const char *measured,
 		goto fail;
 	if (protocol)
 		validate_attn_set_protocol(v, *protocol);
-	if (dir && ((rc = out_mkdir_p(dir, err)) != RL_OK ||
+	if (dir && (out_mkdir_p(dir, err) != RL_OK ||
 		    (lock = out_dir_lock(dir, err)) < 0)) {
 		rc = RL_EIO;
 		goto fail;

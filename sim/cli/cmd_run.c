@@ -241,8 +241,12 @@ static void safe_name(char *out, size_t len, const char *s)
 {
 	size_t i = 0;
 
-	for (; *s && i + 1 < len; s++)
-		out[i++] = (isalnum((unsigned char)*s) || strchr(".-+", *s)) ? *s : '_';
+	for (; *s && i + 1 < len; s++) {
+		if (isalnum((unsigned char)*s) || strchr(".-+", *s))
+			out[i++] = *s;
+		else
+			out[i++] = '_';
+	}
 	out[i] = 0;
 }
 
@@ -386,7 +390,7 @@ int run_cli_open(const struct run_cli *o, const char *prog,
 	int rc;
 
 	out_signals_install();
-	if ((rc = out_mkdir_p(dir, err))) {
+	if (out_mkdir_p(dir, err) != RL_OK) {
 		fprintf(stderr, "%s: %s\n", prog, err);
 		return 1;
 	}

@@ -120,19 +120,20 @@ static int serve(struct runner *r, int size)
 		return RL_EIO;
 	}
 	while (active > 0) {
-		MPI_Request req;
 		MPI_Status st;
 		int flag = 0, w;
 
-		MPI_Irecv(&m, (int)sizeof m, MPI_BYTE, MPI_ANY_SOURCE, TAG_RESULT,
-			  MPI_COMM_WORLD, &req);
+		/* wait for a result, drawing progress meanwhile */
 		for (;;) {
-			MPI_Test(&req, &flag, &st);
+			MPI_Iprobe(MPI_ANY_SOURCE, TAG_RESULT, MPI_COMM_WORLD,
+				   &flag, &st);
 			if (flag)
 				break;
 			runner_progress(r, 0);
 			nanosleep(&nap, NULL);
 		}
+		MPI_Recv(&m, (int)sizeof m, MPI_BYTE, st.MPI_SOURCE, TAG_RESULT,
+			 MPI_COMM_WORLD, &st);
 		w = st.MPI_SOURCE;
 		if (m.point < 0) {
 			if (m.status != RL_OK) {
@@ -184,9 +185,10 @@ static int master(int argc, char **argv, int size)
 		fprintf(stderr, "%s: out of memory\n", prog);
 		code = 1;
 	}
-	/* everyone learns whether to go on (-1) or the exit status */
+	/* everyone learns whether to go on (-1) or the exit status (rank 0,
+	 * the root, keeps its own: text is set exactly when it goes on) */
 	MPI_Bcast(&code, 1, MPI_INT, 0, MPI_COMM_WORLD);
-	if (code >= 0)
+	if (code >= 0 || !text)
 		goto done;
 	len = (int)strlen(text);
 	MPI_Bcast(&len, 1, MPI_INT, 0, MPI_COMM_WORLD);

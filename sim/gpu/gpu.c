@@ -685,6 +685,7 @@ static struct gpu *gpu_build(const struct hw_spec *hw, const struct gemm *gm,
 	g->sms = calloc(g->nsm, sizeof(*g->sms));
 	g->slots = calloc(nslots, sizeof(*g->slots));
 	g->ready = calloc((size_t)nslots * g->stages, 1);
+	assert(kc->tiles_m * kc->tiles_n > 0); /* check() refuses empty GEMMs */
 	g->arrivals = calloc(kc->tiles_m * kc->tiles_n, sizeof(*g->arrivals));
 	if (!g->e || !g->sms || !g->slots || !g->ready || !g->arrivals) {
 		gpu_free(g);

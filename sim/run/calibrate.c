@@ -387,12 +387,20 @@ static int intern(struct calib_memo *m, const struct hw_spec *s,
 	for (size_t i = 0; i < nf && i < MAX_FIELDS; i++)
 		k.v[i] = fval(s, i);
 	k.h = fnv(FNV0, k.v, sizeof k.v);
-	for (size_t i = 0; i < m->nspecs; i++)
-		if (m->specs[i].h == k.h &&
-		    !memcmp(m->specs[i].v, k.v, sizeof k.v)) {
+	for (size_t i = 0; i < m->nspecs; i++) {
+		size_t j = 0;
+
+		/* by value (the hash is over the bytes: a -0.0 for a 0.0 is a
+		 * miss, never a wrong hit) */
+		if (m->specs[i].h != k.h)
+			continue;
+		while (j < MAX_FIELDS && m->specs[i].v[j] == k.v[j])
+			j++;
+		if (j == MAX_FIELDS) {
 			*id = (uint32_t)i;
 			return RL_OK;
 		}
+	}
 	if (m->nspecs == m->capspecs) {
 		size_t nc = m->capspecs ? 2 * m->capspecs : 64;
 		void *p = realloc(m->specs, nc * sizeof *m->specs);
@@ -983,7 +991,10 @@ int calibrate_run(const struct hw_spec *base, const struct validate_set *v,
 {
 	size_t np = fit->np, n = v->n;
 	size_t *rows = calloc(n ? n : 1, sizeof *rows);
-	double u[CALIB_MAX_PARAMS], x[CALIB_MAX_PARAMS], smax[CALIB_MAX_PARAMS];
+	/* zeroed: filled for the np fields below, which the analyzer cannot
+	 * follow through unmap() and sensitivities() */
+	double u[CALIB_MAX_PARAMS] = {0}, x[CALIB_MAX_PARAMS] = {0};
+	double smax[CALIB_MAX_PARAMS] = {0};
 	gsl_matrix *cov = NULL, *G = NULL, *tmp = NULL;
 	struct fitctx c;
 	struct hw_spec s;

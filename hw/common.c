@@ -143,6 +143,16 @@ void rl_hash_bytes(struct rl_hash *h, const void *p, size_t n)
 	}
 }
 
+uint64_t rl_hash_mix(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	k *= 0xc4ceb9fe1a85ec53ULL;
+	k ^= k >> 33;
+	return k;
+}
+
 void rl_strings_free(char **v, size_t n)
 {
 	if (!v)

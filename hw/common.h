@@ -91,4 +91,8 @@ void rl_hash_init(struct rl_hash *h);
 /* Add n bytes at p to h. */
 void rl_hash_bytes(struct rl_hash *h, const void *p, size_t n);
 
+/* murmur3's 64-bit finaliser: spreads every bit of k over the result (the
+ * journal's record checksums and the runner's keys end with it). */
+uint64_t rl_hash_mix(uint64_t k);
+
 #endif

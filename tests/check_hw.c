@@ -1030,6 +1030,10 @@ START_TEST(test_hash_lanes_are_pinned_to_the_journal_constants)
 	rl_hash_bytes(&h, "ab", 2);
 	ck_assert_uint_eq(h.a, 0x9bac4b00c65ba4ecULL);
 	ck_assert_uint_eq(h.b, 0x23d075c8574dc5c4ULL);
+	/* murmur3's fmix64, k ^= k >> 33, k *= 0xff51afd7ed558ccd,
+	 * k ^= k >> 33, k *= 0xc4ceb9fe1a85ec53, k ^= k >> 33: 0 stays 0 */
+	ck_assert_uint_eq(rl_hash_mix(0), 0);
+	ck_assert_uint_eq(rl_hash_mix(1), 0xb456bcfc34c2cb2cULL);
 }
 END_TEST
 

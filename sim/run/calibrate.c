@@ -352,15 +352,6 @@ struct calib_memo {
 	size_t sims, hits;       /* misses simulated, lookups answered */
 };
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *c = p;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ c[i]) * 0x100000001b3ULL;
-	return h;
-}
-#define FNV0 0xcbf29ce484222325ULL
 
 struct calib_memo *calibrate_memo_new(void)
 {
@@ -380,13 +371,16 @@ static int intern(struct calib_memo *m, const struct hw_spec *s,
 		  uint32_t *id)
 {
 	struct memo_spec k;
+	struct rl_hash h; /* the memo's keys use lane a (memory only) */
 	size_t nf;
 
 	hw_spec_fields(&nf);
 	memset(&k, 0, sizeof k);
 	for (size_t i = 0; i < nf && i < MAX_FIELDS; i++)
 		k.v[i] = fval(s, i);
-	k.h = fnv(FNV0, k.v, sizeof k.v);
+	rl_hash_init(&h);
+	rl_hash_bytes(&h, k.v, sizeof k.v);
+	k.h = h.a;
 	for (size_t i = 0; i < m->nspecs; i++) {
 		size_t j = 0;
 
@@ -418,19 +412,22 @@ static int intern(struct calib_memo *m, const struct hw_spec *s,
 static uint64_t key_hash(uint32_t spec, const struct gemm *g,
 			 const struct gpu_opts *o)
 {
-	uint64_t h = fnv(FNV0, &spec, sizeof spec);
 	uint32_t d = (uint32_t)g->dtype;
+	struct rl_hash h;
 
-	h = fnv(h, &g->m, sizeof g->m);
-	h = fnv(h, &g->n, sizeof g->n);
-	h = fnv(h, &g->k, sizeof g->k);
-	h = fnv(h, &d, sizeof d);
+	rl_hash_init(&h);
+	rl_hash_bytes(&h, &spec, sizeof spec);
+	rl_hash_bytes(&h, &g->m, sizeof g->m);
+	rl_hash_bytes(&h, &g->n, sizeof g->n);
+	rl_hash_bytes(&h, &g->k, sizeof g->k);
+	rl_hash_bytes(&h, &d, sizeof d);
 	/* the options field by field: the struct's padding bytes and its
 	 * recorder pointer are no part of the key */
-	h = fnv(h, &o->l2_warm, sizeof o->l2_warm);
-	h = fnv(h, &o->l2_warm_fraction, sizeof o->l2_warm_fraction);
-	h = fnv(h, &o->calls_before, sizeof o->calls_before);
-	return fnv(h, &o->calls_timed, sizeof o->calls_timed);
+	rl_hash_bytes(&h, &o->l2_warm, sizeof o->l2_warm);
+	rl_hash_bytes(&h, &o->l2_warm_fraction, sizeof o->l2_warm_fraction);
+	rl_hash_bytes(&h, &o->calls_before, sizeof o->calls_before);
+	rl_hash_bytes(&h, &o->calls_timed, sizeof o->calls_timed);
+	return h.a;
 }
 
 static int key_eq(const struct memo_ent *e, uint32_t spec,
@@ -481,10 +478,12 @@ struct sim_job {
 
 static uint32_t kernel_id(const struct gpu_result *r)
 {
-	uint64_t h = fnv(FNV0, r->tile, strnlen(r->tile, sizeof r->tile));
+	struct rl_hash h;
 
-	h = fnv(h, &r->split_k, sizeof r->split_k);
-	return (uint32_t)(h ^ (h >> 32));
+	rl_hash_init(&h);
+	rl_hash_bytes(&h, r->tile, strnlen(r->tile, sizeof r->tile));
+	rl_hash_bytes(&h, &r->split_k, sizeof r->split_k);
+	return (uint32_t)(h.a ^ (h.a >> 32));
 }
 
 static void *sim_worker(void *arg)

@@ -196,26 +196,21 @@ int journal_result_parse(const cJSON *obj, struct gpu_result *r)
 	return result_parse(obj, r, &bad);
 }
 
-/* The checksum of a record: 64-bit FNV-1a, murmur3-finished, over the key
- * and the canonical text of the result (journal_result_text() of the
- * parsed values), so that any change to a value or to the key shows while
+/* The checksum of a record: rl_hash's lane a (FNV-1a), murmur3-finished
+ * (rl_hash_mix), over the key and the canonical text of the result
+ * (journal_result_text() of the parsed values), so that any change to a value or to the key shows while
  * a reformatted but equal record still passes. It guards against damage
  * and hand edits, not against someone forging records on purpose. */
 static void record_sum(const char *key, const char *result_text, char *out)
 {
-	uint64_t h = 1469598103934665603ULL;
+	struct rl_hash h;
 
-	for (const char *p = key; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	h = (h ^ '\n') * 1099511628211ULL;
-	for (const char *p = result_text; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	snprintf(out, JOURNAL_SUM_LEN, "%016llx", (unsigned long long)h);
+	rl_hash_init(&h);
+	rl_hash_bytes(&h, key, strlen(key));
+	rl_hash_bytes(&h, "\n", 1);
+	rl_hash_bytes(&h, result_text, strlen(result_text));
+	snprintf(out, JOURNAL_SUM_LEN, "%016llx",
+		 (unsigned long long)rl_hash_mix(h.a));
 }
 
 static char *header_text(const char *name, const char *fingerprint)

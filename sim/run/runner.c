@@ -77,21 +77,11 @@ static void h_u64(struct rl_hash *h, uint64_t v)
 	h_str(h, buf);
 }
 
-static uint64_t mix(uint64_t k)
-{
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdULL;
-	k ^= k >> 33;
-	k *= 0xc4ceb9fe1a85ec53ULL;
-	k ^= k >> 33;
-	return k;
-}
-
 static void h_hex(const struct rl_hash *h, char *out)
 {
 	snprintf(out, JOURNAL_KEY_LEN, "%016llx%016llx",
-		 (unsigned long long)mix(h->a),
-		 (unsigned long long)mix(h->b ^ h->a));
+		 (unsigned long long)rl_hash_mix(h->a),
+		 (unsigned long long)rl_hash_mix(h->b ^ h->a));
 }
 
 static int h_json(struct rl_hash *h, cJSON *j)

@@ -17,8 +17,19 @@
  *               overlap, and the spans' tensor busy time is the result's
  *               tensor utilisation.
  *
- * The sensitivities, the trace file and the figure are checked through
- * the command line (tests/cli_explain.sh), against `gemm --set` by hand.
+ *   hooks       the recorder's pieces on hand-made inputs, worked out in
+ *               each test's comment: DRAM bytes binned over the window
+ *               their channels served them in (clamped to the issue time
+ *               and to zero), a split-K reduction kernel counted as launch
+ *               then split-K, the write-back after the last CTA as DRAM,
+ *               the end vector from the CTA that ends last and the tail
+ *               from the first that finds no CTA left to start;
+ *   what if     a doubled value outside its field's range has no speed-up
+ *               (0), and no options mean the default ones.
+ *
+ * The sensitivities' values, the trace file and the figure are checked
+ * through the command line (tests/cli_explain.sh), against `gemm --set`
+ * by hand.
  */
 #include <check.h>
 #include <math.h>
@@ -34,6 +45,7 @@
 #include "models/kernel.h"
 #include "sim/gpu/attrib.h"
 #include "sim/gpu/gpu.h"
+#include "sim/gpu/mem.h"
 
 static char err[RL_ERR_LEN];
 
@@ -328,6 +340,207 @@ START_TEST(test_timeline_spans)
 }
 END_TEST
 
+/* ---- the hooks on hand-made inputs ------------------------------------ */
+
+/* A DRAM stand-in behind the probe: every request completes at
+ * fake_done, whatever it is. */
+static sim_time_t fake_done;
+
+static sim_time_t fake_read(struct gpu_mem *m, sim_time_t t, uint64_t block,
+			    uint64_t addr, double bytes, unsigned share)
+{
+	(void)m, (void)t, (void)block, (void)addr, (void)bytes, (void)share;
+	return fake_done;
+}
+
+static sim_time_t fake_write(struct gpu_mem *m, sim_time_t t, uint64_t block,
+			     uint64_t addr, double bytes)
+{
+	(void)m, (void)t, (void)block, (void)addr, (void)bytes;
+	return fake_done;
+}
+
+static const struct gpu_mem_ops fake_ops = {
+	.name = "fake-dram", .read = fake_read, .write = fake_write,
+};
+
+/* A recorder with a DRAM of 4 channels, 4 B/ps in all (1 B/ps each), a
+ * 1000 ps latency, 1000 ps bins, and nids blocks of fill bookkeeping. */
+static struct gpu_mem *probe_on_fake(struct gpu_recorder *r,
+				     struct gpu_mem *dram, uint64_t nids)
+{
+	attrib_init(r, 1);
+	r->dram_ch = 4;
+	r->dram_bps = 4.0;
+	r->dram_lat = 1000;
+	r->bins.bin_ps = 1000;
+	r->bins.dram_bytes = calloc(ATTRIB_BINS, sizeof(double));
+	r->nids = nids;
+	r->fill_end = calloc(nids, sizeof *r->fill_end);
+	r->fill_start = calloc(nids, sizeof *r->fill_start);
+	ck_assert(r->bins.dram_bytes && r->fill_end && r->fill_start);
+	dram->ops = &fake_ops;
+	dram->next = NULL;
+	return attrib_probe(r, dram);
+}
+
+START_TEST(test_dram_bytes_are_binned_over_their_service_window)
+{
+	struct gpu_recorder r;
+	struct gpu_mem dram, *p = probe_on_fake(&r, &dram, 2);
+	const double *b;
+
+	/* 8 KiB = 2 chunks of 4 KiB: 2 of the 4 channels, 2 B/ps, served in
+	 * 4096 ps ending one latency before completion: issued at 0, done at
+	 * 10000 -> [4904, 9000]: 96/4096 of it (192 B) in bin 4, 1000/4096
+	 * (2000 B) in each of bins 5..8, nothing in 9 */
+	fake_done = 10000;
+	ck_assert_uint_eq(p->ops->read(p, 0, 1, 0, 8192, 1), 10000);
+	b = r.bins.dram_bytes;
+	ck_assert_double_eq_tol(b[3], 0, 1e-9);
+	ck_assert_double_eq_tol(b[4], 192, 1e-9);
+	for (int i = 5; i <= 8; i++)
+		ck_assert_double_eq_tol(b[i], 2000, 1e-9);
+	ck_assert_double_eq_tol(b[9], 0, 1e-9);
+	/* the fill of block 1 is known; a block beyond nids is not kept */
+	ck_assert_uint_eq(r.fill_start[1], 0);
+	ck_assert_uint_eq(r.fill_end[1], 10000);
+	fake_done = 12000;
+	p->ops->read(p, 11000, 7, 0, 64, 1);
+	ck_assert_uint_eq(r.fill_end[1], 10000);
+
+	/* a write of 32 KiB = 8 chunks spreads over all 4 channels, 4 B/ps:
+	 * 8192 ps ending at 20000 - 1000 -> [10808, 19000]: 192/8192 (768 B)
+	 * in bin 10, 4000 B in each of bins 11..18 */
+	memset(r.bins.dram_bytes, 0, ATTRIB_BINS * sizeof(double));
+	fake_done = 20000;
+	p->ops->write(p, 0, 0, 0, 32768);
+	ck_assert_double_eq_tol(b[10], 768, 1e-9);
+	for (int i = 11; i <= 18; i++)
+		ck_assert_double_eq_tol(b[i], 4000, 1e-9);
+	ck_assert_double_eq_tol(b[19], 0, 1e-9);
+
+	/* done within one latency of the issue (5000 -> 5500): the window
+	 * [4400, 4500] lies before the issue and is moved to it: all 100 B
+	 * in the issue's bin 5 */
+	memset(r.bins.dram_bytes, 0, ATTRIB_BINS * sizeof(double));
+	fake_done = 5500;
+	p->ops->read(p, 5000, 0, 0, 100, 1);
+	ck_assert_double_eq_tol(b[4], 0, 1e-9);
+	ck_assert_double_eq_tol(b[5], 100, 1e-9);
+	ck_assert_double_eq_tol(b[6], 0, 1e-9);
+	/* done before one latency has passed since time 0 (at 500): the end
+	 * is clamped to 0, all 64 B in bin 0; a request of 0 bytes (no chunk:
+	 * counted as one channel) adds nothing, and no NaN */
+	memset(r.bins.dram_bytes, 0, ATTRIB_BINS * sizeof(double));
+	fake_done = 500;
+	p->ops->read(p, 0, 0, 0, 64, 1);
+	p->ops->read(p, 0, 0, 0, 0, 1);
+	ck_assert_double_eq_tol(b[0], 64, 1e-9);
+	ck_assert_double_eq_tol(b[1], 0, 1e-9);
+	attrib_destroy(&r);
+	attrib_destroy(NULL);
+}
+END_TEST
+
+START_TEST(test_reduction_kernel_is_launch_then_splitk_and_writeback_dram)
+{
+	struct gpu_recorder r;
+
+	/* the GEMM kernel ends at 1000 ps, all of it tensor; the reduction
+	 * kernel launches 300 ps later and runs 500 ps; the last write-back
+	 * lands 200 ps after that: 1000 tensor + 300 fixed + 500 splitk +
+	 * 200 dram = 2000 ps */
+	attrib_init(&r, 0);
+	r.t_end = 1000;
+	r.v_end.ps[ATTRIB_TENSOR] = 1000;
+	attrib_reduce(&r, 1000, 1300, 1800);
+	ck_assert_uint_eq(r.t_end, 1800);
+	attrib_finish(&r, 1800, 2000);
+	ck_assert_uint_eq(r.elapsed, 2000);
+	ck_assert_uint_eq(r.total.ps[ATTRIB_TENSOR], 1000);
+	ck_assert_uint_eq(r.total.ps[ATTRIB_FIXED], 300);
+	ck_assert_uint_eq(r.total.ps[ATTRIB_SPLITK], 500);
+	ck_assert_uint_eq(r.total.ps[ATTRIB_DRAM], 200);
+
+	/* launched the moment the GEMM ends and with nothing to do, nothing
+	 * dirty left: the parts stay the GEMM's */
+	attrib_init(&r, 0);
+	r.t_end = 1000;
+	r.v_end.ps[ATTRIB_TENSOR] = 1000;
+	attrib_reduce(&r, 1000, 1000, 1000);
+	ck_assert_uint_eq(r.t_end, 1000);
+	attrib_finish(&r, 1000, 1000);
+	ck_assert_uint_eq(r.total.ps[ATTRIB_TENSOR], 1000);
+	ck_assert_uint_eq(r.total.ps[ATTRIB_FIXED] + r.total.ps[ATTRIB_SPLITK] +
+			  r.total.ps[ATTRIB_DRAM], 0);
+	attrib_destroy(&r);
+}
+END_TEST
+
+START_TEST(test_end_vector_is_the_last_ctas_and_tail_the_first_idle)
+{
+	struct gpu_recorder r;
+
+	attrib_init(&r, 0);
+	r.t_tail = SIM_TIME_MAX;
+	r.cur = calloc(2, sizeof *r.cur);
+	ck_assert(r.cur);
+	r.cur[0].ps[ATTRIB_TENSOR] = 5000;
+	r.cur[1].ps[ATTRIB_DRAM] = 4000;
+	/* slot 0 ends at 5000 with CTAs still to start: the end so far, no
+	 * tail yet */
+	attrib_cta_done(&r, 0, 5000, 1);
+	ck_assert_uint_eq(r.t_end, 5000);
+	ck_assert_uint_eq(r.v_end.ps[ATTRIB_TENSOR], 5000);
+	ck_assert_uint_eq(r.t_tail, SIM_TIME_MAX);
+	/* slot 1 ends earlier, at 4000 (events of one time come in any slot
+	 * order), and finds none left: the machine stops being full there,
+	 * but the end stays slot 0's */
+	attrib_cta_done(&r, 1, 4000, 0);
+	ck_assert_uint_eq(r.t_tail, 4000);
+	ck_assert_uint_eq(r.t_end, 5000);
+	ck_assert_uint_eq(r.v_end.ps[ATTRIB_DRAM], 0);
+	/* slot 1's next CTA ends last, at 6000: the end and its vector move,
+	 * the tail does not */
+	r.cur[1].ps[ATTRIB_DRAM] = 6000;
+	attrib_cta_done(&r, 1, 6000, 0);
+	ck_assert_uint_eq(r.t_end, 6000);
+	ck_assert_uint_eq(r.v_end.ps[ATTRIB_DRAM], 6000);
+	ck_assert_uint_eq(r.v_end.ps[ATTRIB_TENSOR], 0);
+	ck_assert_uint_eq(r.t_tail, 4000);
+	attrib_destroy(&r);
+}
+END_TEST
+
+START_TEST(test_doubling_past_a_fields_range_has_no_speedup)
+{
+	struct hw_spec *hw = load_hw("a100-80gb-sxm");
+	const struct gemm g = {256, 256, 256, RL_BF16};
+	struct gpu_opts o;
+	struct gpu_result r;
+	double a[ATTRIB_NSENS], b[ATTRIB_NSENS];
+
+	/* sm.count is at most 1024 (hw/spec.c's field table): 600 SMs
+	 * doubled is out of range, so that resource has no answer (0); the
+	 * other three are simulated */
+	ck_assert_msg(hw_spec_set(hw, "sm.count", 600, err) == RL_OK, "%s", err);
+	memset(&o, 0, sizeof o);
+	ck_assert_msg(gpu_simulate_gemm(hw, &g, &o, &r, err) == RL_OK, "%s", err);
+	ck_assert_int_eq(attrib_sensitivities(hw, &g, NULL, r.time_us, a, err),
+			 RL_OK);
+	ck_assert_double_eq(a[3], 0);
+	for (int i = 0; i < 3; i++)
+		ck_assert_msg(a[i] > 0, "%s: %g", attrib_sens_name[i], a[i]);
+	/* no options are the default options */
+	ck_assert_int_eq(attrib_sensitivities(hw, &g, &o, r.time_us, b, err),
+			 RL_OK);
+	for (int i = 0; i < ATTRIB_NSENS; i++)
+		ck_assert_double_eq(a[i], b[i]);
+	hw_spec_free(hw);
+}
+END_TEST
+
 static Suite *attrib_suite(void)
 {
 	Suite *s = suite_create("attrib");
@@ -341,6 +554,12 @@ static Suite *attrib_suite(void)
 	tcase_add_test(tc, test_tail_of_a_ragged_wave);
 	tcase_add_test(tc, test_tiny_gemm_is_fixed_cost);
 	tcase_add_test(tc, test_timeline_spans);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("hooks");
+	tcase_add_test(tc, test_dram_bytes_are_binned_over_their_service_window);
+	tcase_add_test(tc, test_reduction_kernel_is_launch_then_splitk_and_writeback_dram);
+	tcase_add_test(tc, test_end_vector_is_the_last_ctas_and_tail_the_first_idle);
+	tcase_add_test(tc, test_doubling_past_a_fields_range_has_no_speedup);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -75,25 +75,6 @@ void trace_cta_at(const struct trace *t, uint64_t idx, struct trace_cta *c)
 	c->cols = min_u((uint64_t)t->k.bn, t->g.n - c->tn * t->k.bn);
 }
 
-void trace_step_at(const struct trace *t, const struct trace_cta *c,
-		   uint64_t s, struct trace_step *st)
-{
-	uint64_t e = (uint64_t)rl_dtype_bytes(t->g.dtype);
-	uint64_t bks = (uint64_t)t->k.bk * (uint64_t)t->group;
-	uint64_t kv = min_u(bks, t->g.k - s * bks);
-	uint64_t a_nominal = (uint64_t)t->k.bm * bks * e;
-	uint64_t b_nominal = (uint64_t)t->k.bn * bks * e;
-
-	st->a.block = c->tm * t->ksteps + s;
-	st->a.addr = st->a.block * a_nominal;
-	st->a.bytes = (double)(c->rows * kv * e);
-	st->b.block = t->a_blocks + c->tn * t->ksteps + s;
-	st->b.addr = t->base_b + (c->tn * t->ksteps + s) * b_nominal;
-	st->b.bytes = (double)(c->cols * kv * e);
-	st->flops = 2.0 * (double)c->rows * (double)c->cols * (double)kv;
-	st->mma_flops = 2.0 * t->k.bm * t->k.bn * (double)bks;
-}
-
 struct trace_load trace_c_store(const struct trace *t,
 				const struct trace_cta *c)
 {

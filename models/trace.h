@@ -21,6 +21,7 @@
 #ifndef RL_MODELS_TRACE_H
 #define RL_MODELS_TRACE_H
 
+#include "hw/common.h"
 #include "models/gemm.h"
 #include "models/kernel.h"
 
@@ -70,9 +71,27 @@ void trace_init(struct trace *t, const struct gemm *g,
 /* The CTA launched idx-th (0 ≤ idx < k.ctas). */
 void trace_cta_at(const struct trace *t, uint64_t idx, struct trace_cta *c);
 
-/* Step s (c->s0 ≤ s < c->s1) of CTA c. */
-void trace_step_at(const struct trace *t, const struct trace_cta *c,
-		   uint64_t s, struct trace_step *st);
+/* Step s (c->s0 ≤ s < c->s1) of CTA c. Inline: the executor asks for
+ * one per simulated k-step (its hot path). */
+static inline void trace_step_at(const struct trace *t,
+				 const struct trace_cta *c, uint64_t s,
+				 struct trace_step *st)
+{
+	uint64_t e = (uint64_t)rl_dtype_bytes(t->g.dtype);
+	uint64_t bks = (uint64_t)t->k.bk * (uint64_t)t->group;
+	uint64_t kv = t->g.k - s * bks < bks ? t->g.k - s * bks : bks;
+	uint64_t a_nominal = (uint64_t)t->k.bm * bks * e;
+	uint64_t b_nominal = (uint64_t)t->k.bn * bks * e;
+
+	st->a.block = c->tm * t->ksteps + s;
+	st->a.addr = st->a.block * a_nominal;
+	st->a.bytes = (double)(c->rows * kv * e);
+	st->b.block = t->a_blocks + c->tn * t->ksteps + s;
+	st->b.addr = t->base_b + (c->tn * t->ksteps + s) * b_nominal;
+	st->b.bytes = (double)(c->cols * kv * e);
+	st->flops = 2.0 * (double)c->rows * (double)c->cols * (double)kv;
+	st->mma_flops = 2.0 * t->k.bm * t->k.bn * (double)bks;
+}
 
 /* Epilogue of CTA c: the C tile (bf16/fp16) or an fp32 partial tile. */
 struct trace_load trace_c_store(const struct trace *t,

@@ -555,7 +555,8 @@ END_TEST
 
 /* Without queueing statistics the timing is the same hand-computed FIFO
  * (rate 1 B/ps, latency 10: arrivals 0, 0, 5 of 100 B complete at 110,
- * 210, 310) and busy time is still kept; no wait is recorded. */
+ * 210, 310) and busy time is still kept; no wait, request or byte is
+ * counted. */
 START_TEST(test_server_without_wait_stats_times_the_same)
 {
 	struct sim_server sv;
@@ -565,7 +566,8 @@ START_TEST(test_server_without_wait_stats_times_the_same)
 	ck_assert_uint_eq(sim_server_request(&sv, 0, 100), 210);
 	ck_assert_uint_eq(sim_server_request(&sv, 5, 100), 310);
 	ck_assert_double_eq_tol(sv.busy_ps, 300.0, 1e-9);
-	ck_assert_uint_eq(sv.requests, 3);
+	ck_assert_uint_eq(sv.requests, 0);
+	ck_assert_double_eq(sv.bytes, 0);
 	ck_assert_uint_eq(sv.wait.n, 0);
 	sim_server_destroy(&sv);
 }

@@ -20,6 +20,7 @@ struct hbm {
 	struct gpu_mem base;
 	unsigned nch;             /* channels */
 	unsigned shift;           /* log2 of the interleave chunk, bytes */
+	double chunk;             /* the interleave chunk, 2^shift bytes */
 	struct sim_server *ch;    /* one server per channel */
 	double read_bytes, write_bytes;
 };
@@ -32,7 +33,8 @@ static sim_time_t hbm_read(struct gpu_mem *m, sim_time_t t, uint64_t block,
 	(void)block; /* DRAM maps by address only; a multicast share ends */
 	(void)share; /* at the level in front (gpu_mem_ops.read) */
 	h->read_bytes += bytes;
-	return gpu_spread(h->ch, h->nch, t, addr, bytes, h->shift);
+	return gpu_spread(h->ch, h->nch, t, addr, bytes, h->shift,
+			  h->chunk);
 }
 
 static sim_time_t hbm_write(struct gpu_mem *m, sim_time_t t, uint64_t block,
@@ -42,7 +44,8 @@ static sim_time_t hbm_write(struct gpu_mem *m, sim_time_t t, uint64_t block,
 
 	(void)block; /* DRAM maps by address only */
 	h->write_bytes += bytes;
-	return gpu_spread(h->ch, h->nch, t, addr, bytes, h->shift);
+	return gpu_spread(h->ch, h->nch, t, addr, bytes, h->shift,
+			  h->chunk);
 }
 
 static void hbm_stats(const struct gpu_mem *m, struct gpu_mem_stats *o)
@@ -92,6 +95,7 @@ struct gpu_mem *gpu_hbm_new(const struct hw_spec *hw, unsigned shift)
 	h->base.ops = &hbm_ops;
 	h->nch = (unsigned)hw->hbm.channels;
 	h->shift = shift;
+	h->chunk = (double)(1ULL << shift);
 	h->ch = calloc(h->nch, sizeof(*h->ch));
 	if (!h->ch) {
 		free(h);

@@ -50,6 +50,7 @@ struct l2 {
 	struct gpu_mem base;
 	unsigned nsl;           /* slices */
 	unsigned shift;         /* log2 of the interleave chunk, bytes */
+	double chunk;           /* the interleave chunk, 2^shift bytes */
 	struct sim_server *sl;  /* one server per slice */
 	sim_time_t hit_lat;     /* hit latency, ps */
 	double capacity;        /* bytes */
@@ -110,15 +111,13 @@ static void insert(struct l2 *c, sim_time_t t, uint32_t b, double bytes)
 }
 
 /* Pass `bytes` at addr through the slices, arriving at t: returns when
- * the last chunk is delivered (service + hit latency), and in *svc_end
- * when it left its slice. */
-static sim_time_t slices(struct l2 *c, sim_time_t t, uint64_t addr,
-			 double bytes, sim_time_t *svc_end)
+ * the last chunk is delivered (service + hit latency; it left its slice
+ * one hit latency earlier). */
+static inline sim_time_t slices(struct l2 *c, sim_time_t t, uint64_t addr,
+				double bytes)
 {
-	sim_time_t done = gpu_spread(c->sl, c->nsl, t, addr, bytes, c->shift);
-
-	*svc_end = done - c->hit_lat;
-	return done;
+	return gpu_spread(c->sl, c->nsl, t, addr, bytes, c->shift,
+			  c->chunk);
 }
 
 static sim_time_t l2_read(struct gpu_mem *m, sim_time_t t, uint64_t block,
@@ -133,15 +132,15 @@ static sim_time_t l2_read(struct gpu_mem *m, sim_time_t t, uint64_t block,
 		c->hit_bytes += bytes;
 		unlink_block(c, b);
 		push_mru(c, b);
-		done = slices(c, t, addr, share > 1 ? bytes / share : bytes,
-			      &svc);
+		done = slices(c, t, addr, share > 1 ? bytes / share : bytes);
 		return done > c->blk[b].ready ? done : c->blk[b].ready;
 	}
 	/* a miss occupies the slices and the DRAM channels for its bytes;
 	 * both see the request now (pipelined stages: the slower one sets
 	 * the pace, the DRAM load latency is the latency) */
 	insert(c, t, b, bytes);
-	slices(c, t, addr, share > 1 ? bytes / share : bytes, &svc);
+	svc = slices(c, t, addr, share > 1 ? bytes / share : bytes) -
+	      c->hit_lat;
 	dram = m->next->ops->read(m->next, t, block, addr, bytes, 1);
 	done = dram > svc ? dram : svc;
 	c->blk[b].ready = done;
@@ -153,13 +152,13 @@ static sim_time_t l2_write(struct gpu_mem *m, sim_time_t t, uint64_t block,
 {
 	struct l2 *c = (struct l2 *)m;
 	uint32_t b = (uint32_t)block;
-	sim_time_t svc, done;
+	sim_time_t done;
 
 	c->write_bytes += bytes;
 	insert(c, t, b, bytes);
 	c->blk[b].dirty = 1;
 	c->blk[b].addr = addr;
-	done = slices(c, t, addr, bytes, &svc);
+	done = slices(c, t, addr, bytes);
 	c->blk[b].ready = done;
 	return done;
 }
@@ -243,6 +242,7 @@ struct gpu_mem *gpu_l2_new(const struct hw_spec *hw, uint64_t nids,
 	c->base.next = next;
 	c->nsl = (unsigned)hw->l2.slices;
 	c->shift = shift;
+	c->chunk = (double)(1ULL << shift);
 	c->nids = nids;
 	c->sl = calloc(c->nsl, sizeof(*c->sl));
 	c->blk = calloc(nids, sizeof(*c->blk));

@@ -72,11 +72,10 @@ struct gpu_mem {
 #define GPU_MAX_CHUNKS 8
 
 /* The chunk a request of `bytes` is cut into, with chunks of at least
- * 2^shift bytes. */
-static inline double gpu_chunk_bytes(double bytes, unsigned shift)
+ * `least` bytes (the interleave chunk). */
+static inline double gpu_chunk_bytes(double bytes, double least)
 {
 	double c = bytes / GPU_MAX_CHUNKS;
-	double least = (double)(1ULL << shift);
 
 	return c > least ? c : least;
 }
@@ -158,17 +157,17 @@ static inline unsigned gpu_route(uint64_t x, unsigned n)
 }
 
 /* Spread a request of `bytes` at addr over n servers chunk by chunk
- * (gpu_route; chunks of 2^shift bytes or more), all arriving at t;
- * returns when the last chunk completes. The address-interleaved path of
- * every level (HBM channels, L2 slices). */
+ * (gpu_route; chunks of least = 2^shift bytes or more), all arriving at
+ * t; returns when the last chunk completes. The address-interleaved path
+ * of every level (HBM channels, L2 slices). */
 static inline sim_time_t gpu_spread(struct sim_server *sv, unsigned n,
 				    sim_time_t t, uint64_t addr, double bytes,
-				    unsigned shift)
+				    unsigned shift, double least)
 {
 	sim_time_t done = t;
 	/* addr / chunk, exact: addresses are far below 2^53 */
 	uint64_t x = addr >> shift;
-	double chunk = gpu_chunk_bytes(bytes, shift);
+	double chunk = gpu_chunk_bytes(bytes, least);
 
 	while (bytes > 0) {
 		double b = bytes < chunk ? bytes : chunk;

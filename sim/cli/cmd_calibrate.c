@@ -79,24 +79,6 @@ static void print_fit(const struct calib_fit *fit)
 				       CALIB_CORR_WARN);
 }
 
-/* path → directory and file name for out_file_open() */
-static void split_path(const char *path, char *dir, size_t dl, char *name,
-		       size_t nl)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (!slash) {
-		snprintf(dir, dl, ".");
-		snprintf(name, nl, "%s", path);
-	} else if (slash == path) {
-		snprintf(dir, dl, "/");
-		snprintf(name, nl, "%s", slash + 1);
-	} else {
-		snprintf(dir, dl, "%.*s", (int)(slash - path), path);
-		snprintf(name, nl, "%s", slash + 1);
-	}
-}
-
 /* The spec as JSON text, re-parsed to prove it loads; NULL + err. */
 static char *spec_text(const struct hw_spec *s, const char *file, char *err)
 {
@@ -119,17 +101,11 @@ static char *spec_text(const struct hw_spec *s, const char *file, char *err)
 
 static int write_spec(const char *path, const char *text, char *err)
 {
-	char dir[PATH_MAX], name[PATH_MAX];
 	struct out_file o;
 	int rc;
 
-	split_path(path, dir, sizeof dir, name, sizeof name);
-	if (!*name) {
-		rl_errf(err, "-o %s: expected a file name", path);
-		return RL_EINPUT;
-	}
 	out_signals_install();
-	if ((rc = out_file_open(&o, dir, name, err)) != RL_OK)
+	if ((rc = out_file_open_path(&o, path, err)) != RL_OK)
 		return rc;
 	if (fputs(text, o.f) == EOF || fputc('\n', o.f) == EOF) {
 		out_file_abort(&o);
@@ -363,10 +339,9 @@ int cmd_calibrate(int argc, char **argv)
 	text = NULL;
 	{
 		char dir[PATH_MAX], base[PATH_MAX];
-
 		struct stat st;
 
-		split_path(outpath, dir, sizeof dir, base, sizeof base);
+		out_split_path(outpath, dir, sizeof dir, base, sizeof base);
 		if (!*base) {
 			rl_errf(err, "-o %s: expected a file name", outpath);
 			rc = RL_EINPUT;

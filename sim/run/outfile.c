@@ -216,6 +216,34 @@ int out_file_open(struct out_file *o, const char *dir, const char *name,
 	return RL_OK;
 }
 
+void out_split_path(const char *path, char *dir, size_t dl, char *name,
+		    size_t nl)
+{
+	const char *s = strrchr(path, '/');
+
+	if (!s) {
+		snprintf(dir, dl, ".");
+		snprintf(name, nl, "%s", path);
+	} else {
+		snprintf(dir, dl, "%.*s", (int)(s > path ? s - path : 1), path);
+		snprintf(name, nl, "%s", s + 1);
+	}
+}
+
+int out_file_open_path(struct out_file *o, const char *path, char *err)
+{
+	char dir[PATH_MAX], name[PATH_MAX];
+
+	out_split_path(path, dir, sizeof dir, name, sizeof name);
+	if (!*name) {
+		o->f = NULL;
+		o->slot = -1;
+		rl_errf(err, "%s: expected a file name", path);
+		return RL_EINPUT;
+	}
+	return out_file_open(o, dir, name, err);
+}
+
 int out_rename(const char *tmp, const char *path, char *err)
 {
 	char dir[PATH_MAX], *slash;

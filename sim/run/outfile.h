@@ -68,6 +68,13 @@ int out_tmp_is_ours(const char *entry);
 /* Open DIR/NAME for writing under a temporary name (out_tmp_create()). */
 int out_file_open(struct out_file *o, const char *dir, const char *name,
 		  char *err);
+/* PATH as a directory and a file name: "." when PATH has no slash, "/"
+ * for a file in the root; NAME is empty when PATH ends in a slash. */
+void out_split_path(const char *path, char *dir, size_t dl, char *name,
+		    size_t nl);
+/* out_file_open() of PATH's directory and file name; RL_EINPUT ("PATH:
+ * expected a file name") when it names none. */
+int out_file_open_path(struct out_file *o, const char *path, char *err);
 /* Flush, fsync, close and rename over the final name; on any failure the
  * temporary file is removed. */
 int out_file_commit(struct out_file *o, char *err);

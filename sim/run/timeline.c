@@ -130,11 +130,8 @@ int timeline_write(const char *path, const struct gpu_recorder *rec,
 		rl_errf(err, "%s: no timeline was recorded", path);
 		return RL_EIO;
 	}
-	if (s)
-		snprintf(dir, sizeof dir, "%.*s", (int)(s > path ? s - path : 1), path);
-	else
-		snprintf(dir, sizeof dir, ".");
-	snprintf(name, sizeof name, "%.*s", (int)(n - 4), base);
+	out_split_path(path, dir, sizeof dir, name, sizeof name);
+	name[n - 4] = 0; /* base without .svg or .png */
 	snprintf(file, sizeof file, "%s.dat", name);
 	if (out_file_open(&o, dir, file, err) != RL_OK)
 		return RL_EIO;

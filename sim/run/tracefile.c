@@ -24,36 +24,19 @@ static void counter(FILE *f, const char *name, const char *key,
 	fprintf(f, ",\"args\":{\"%s\":%.6g}}", key, v);
 }
 
-/* Split path into directory and file name. */
-static void split_path(const char *path, char *dir, size_t dl, char *name,
-		       size_t nl)
-{
-	const char *s = strrchr(path, '/');
-
-	if (!s) {
-		snprintf(dir, dl, ".");
-		snprintf(name, nl, "%s", path);
-	} else {
-		snprintf(dir, dl, "%.*s", (int)(s > path ? s - path : 1), path);
-		snprintf(name, nl, "%s", s + 1);
-	}
-}
-
 int tracefile_write(const char *path, const struct gpu_recorder *rec,
 		    const char *hw, const struct gemm *g,
 		    const struct gpu_result *res, char *err)
 {
-	char dir[PATH_MAX], name[PATH_MAX];
 	const struct attrib_bins *b = &rec->bins;
 	struct out_file o;
 	FILE *f;
 
-	split_path(path, dir, sizeof dir, name, sizeof name);
 	if (!rec->timeline || !rec->spans) {
 		rl_errf(err, "%s: no timeline was recorded", path);
 		return RL_EIO;
 	}
-	if (out_file_open(&o, dir, name, err) != RL_OK)
+	if (out_file_open_path(&o, path, err) != RL_OK)
 		return RL_EIO;
 	f = o.f;
 	fprintf(f, "{\"displayTimeUnit\":\"ns\",\n\"otherData\":{"

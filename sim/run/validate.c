@@ -522,20 +522,13 @@ void validate_summarize(const struct validate_set *v,
 int validate_write_csv(const struct validate_set *v, const char *path,
 		       char *err)
 {
-	const char *slash = strrchr(path, '/');
-	char dir[PATH_MAX];
 	struct out_file o;
 	FILE *f;
 	int rc;
 
 	/* through the output helpers: a fresh O_EXCL temporary in the same
 	 * directory, fsync'd, renamed (sim/run/outfile.h) */
-	if (slash)
-		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-	else
-		snprintf(dir, sizeof dir, ".");
-	if ((rc = out_file_open(&o, slash == path ? "/" : dir,
-				slash ? slash + 1 : path, err)))
+	if ((rc = out_file_open_path(&o, path, err)))
 		return rc;
 	f = o.f;
 	fputs("m,n,k,dtype,measured_ms,predicted_ms,error_pct,regime,tile,"

@@ -291,17 +291,10 @@ void validate_attn_summarize(const struct attn_vset *v,
 int validate_attn_write_csv(const struct attn_vset *v, const char *path,
 			    char *err)
 {
-	const char *slash = strrchr(path, '/');
-	char dir[PATH_MAX];
 	struct out_file o;
 	int rc;
 
-	if (slash)
-		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-	else
-		snprintf(dir, sizeof dir, ".");
-	if ((rc = out_file_open(&o, slash == path ? "/" : dir,
-				slash ? slash + 1 : path, err)))
+	if ((rc = out_file_open_path(&o, path, err)))
 		return rc;
 	fputs("batch,heads,kv_heads,head_dim,q,kv_len,dtype,measured_ms,"
 	      "predicted_ms,error_pct,regime,kernel,splits\n", o.f);

@@ -45,13 +45,8 @@
 #include "sim/engine/engine.h"
 #include "sim/engine/server.h"
 #include "sim/gpu/attrib.h"
+#include "sim/gpu/exec.h"
 #include "sim/gpu/mem.h"
-
-struct sm {
-	struct sim_server tensor; /* MMA pipe; work in SM cycles (max of
-				   * tensor-core and shared-memory time) */
-	struct sim_server port;   /* L2->SM load/store port, bytes per ps */
-};
 
 struct slot {
 	struct trace_cta c;  /* CTA running here */
@@ -79,7 +74,7 @@ struct gpu {
 	struct sim_engine *e;
 	struct gpu_mem *mem;  /* first level (L2) */
 	struct hw_machine m;  /* the machine's rates (hw_machine_of) */
-	struct sm *sms;
+	struct gpu_sm *sms;
 	unsigned nsm, cps, stages;
 	unsigned multicast;   /* CTAs per cluster sharing a B transfer */
 	unsigned pair;        /* 2: each SM of an MMA pair loads half of B */
@@ -130,7 +125,7 @@ static void schedule(struct gpu *g, sim_time_t t, sim_handler_fn fn,
 static void issue_load(struct gpu *g, unsigned si, uint64_t s)
 {
 	struct slot *sl = &g->slots[si];
-	struct sm *sm = &g->sms[sl->sm];
+	struct gpu_sm *sm = &g->sms[sl->sm];
 	sim_time_t now = sim_engine_now(g->e);
 	struct trace_step st;
 	sim_time_t t, ta, tb;
@@ -181,7 +176,7 @@ static void ev_data(struct sim_engine *e, void *ctx, uint64_t arg)
 	struct gpu *g = ctx;
 	unsigned si = ARG_SLOT(arg);
 	struct slot *sl = &g->slots[si];
-	struct sm *sm = &g->sms[sl->sm];
+	struct gpu_sm *sm = &g->sms[sl->sm];
 	sim_time_t now = sim_engine_now(e);
 	double mma = g->tr.k.step_cycles * g->tr.group;
 
@@ -206,7 +201,7 @@ static void ev_data(struct sim_engine *e, void *ctx, uint64_t arg)
 /* Store the CTA's result; returns when the store is acknowledged. */
 static sim_time_t epilogue(struct gpu *g, struct slot *sl)
 {
-	struct sm *sm = &g->sms[sl->sm];
+	struct gpu_sm *sm = &g->sms[sl->sm];
 	sim_time_t now = sim_engine_now(g->e);
 	struct trace_load c = trace_c_store(&g->tr, &sl->c);
 	uint64_t split = sl->c.split;
@@ -510,13 +505,7 @@ static void gpu_free(struct gpu *g)
 {
 	if (!g)
 		return;
-	sim_engine_free(g->e);
-	gpu_mem_free(g->mem);
-	for (unsigned i = 0; g->sms && i < g->nsm; i++) {
-		sim_server_destroy(&g->sms[i].tensor);
-		sim_server_destroy(&g->sms[i].port);
-	}
-	free(g->sms);
+	gpu_exec_free(g->e, g->mem, g->sms, g->nsm);
 	free(g->slots);
 	free(g->ready);
 	free(g->arrivals);
@@ -529,20 +518,10 @@ static void classify(const struct hw_spec *hw, const struct gemm *gm,
 	struct hw_machine m;
 	double t = r->time_us * 1e-6;
 	double t_comp = r->flops / hw_spec_sustained_flops(hw, gm->dtype);
-	double t_mem, t_floor;
 
 	hw_machine_of(hw, &m);
-	t_mem = r->bytes_hbm / m.dram_bw;
-	t_floor = t_comp > t_mem ? t_comp : t_mem;
-	if (t_floor < 0.5 * t) {
-		/* neither pipe is half busy: fixed costs or a ragged tail */
-		snprintf(r->bound, sizeof(r->bound), "%s",
-			 m.launch + 2 * m.dram_lat > 0.25 * t ?
-				 "latency" : "tail");
-	} else {
-		snprintf(r->bound, sizeof(r->bound), "%s",
-			 t_comp >= t_mem ? "compute" : "memory");
-	}
+	snprintf(r->bound, sizeof(r->bound), "%s",
+		 gpu_bound_name(&m, t, t_comp, r->bytes_hbm / m.dram_bw));
 }
 
 /* The promise every result keeps: never faster than the datasheet

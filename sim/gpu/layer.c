@@ -57,13 +57,8 @@
 #include "models/roofline.h"
 #include "sim/engine/engine.h"
 #include "sim/engine/server.h"
+#include "sim/gpu/exec.h"
 #include "sim/gpu/mem.h"
-
-struct asm_ {
-	struct sim_server tensor; /* the SM's pipe: a KV block's MMAs and
-				   * softmax, SM cycles */
-	struct sim_server port;   /* L2->SM port, bytes */
-};
 
 struct acta {
 	uint64_t b, h, kvh, mb, split; /* sequence, head (or group), kv head,
@@ -86,7 +81,7 @@ struct agpu {
 	struct attn_kernel k;
 	struct sim_engine *e;
 	struct gpu_mem *mem;
-	struct asm_ *sms;
+	struct gpu_sm *sms;
 	struct aslot *slots;
 	unsigned nsm, cps, stages;
 	uint64_t group;      /* KV blocks per step */
@@ -156,7 +151,7 @@ static void ev_store(struct sim_engine *e, void *ctx, uint64_t arg);
 static void issue_load(struct agpu *g, unsigned si, uint64_t s)
 {
 	struct aslot *sl = &g->slots[si];
-	struct asm_ *sm = &g->sms[sl->sm];
+	struct gpu_sm *sm = &g->sms[sl->sm];
 	sim_time_t now = sim_engine_now(g->e);
 	double bytes = (double)step_tokens(g, s) * g->a.head_dim * g->eb;
 	uint64_t blk = kv_block(g, &sl->c, s);
@@ -226,7 +221,7 @@ static void ev_start(struct sim_engine *e, void *ctx, uint64_t arg)
 static void try_compute(struct agpu *g, unsigned si)
 {
 	struct aslot *sl = &g->slots[si];
-	struct asm_ *sm = &g->sms[sl->sm];
+	struct gpu_sm *sm = &g->sms[sl->sm];
 	sim_time_t now = sim_engine_now(g->e), t;
 	uint64_t s = sl->next_step;
 
@@ -254,7 +249,7 @@ static void ev_data(struct sim_engine *e, void *ctx, uint64_t arg)
 /* The CTA's result: O, or an fp32 partial O and its log-sum-exp. */
 static sim_time_t epilogue(struct agpu *g, struct aslot *sl)
 {
-	struct asm_ *sm = &g->sms[sl->sm];
+	struct gpu_sm *sm = &g->sms[sl->sm];
 	sim_time_t now = sim_engine_now(g->e);
 	uint64_t ti = tile_index(g, &sl->c);
 	double rows = (double)sl->c.rows, d = (double)g->a.head_dim;
@@ -356,13 +351,7 @@ static void agpu_free(struct agpu *g)
 {
 	if (!g)
 		return;
-	sim_engine_free(g->e);
-	gpu_mem_free(g->mem);
-	for (unsigned i = 0; g->sms && i < g->nsm; i++) {
-		sim_server_destroy(&g->sms[i].tensor);
-		sim_server_destroy(&g->sms[i].port);
-	}
-	free(g->sms);
+	gpu_exec_free(g->e, g->mem, g->sms, g->nsm);
 	free(g->slots);
 	free(g);
 }
@@ -555,17 +544,9 @@ int gpu_simulate_attention(const struct hw_spec *spec,
 		/* the SM pipe's work: MMA and softmax (the padded tile) */
 		double t_comp = (double)k.ctas * k.split_blocks * k.step_cycles /
 				(clk * g->nsm);
-		double t_mem = r->bytes_hbm / m.dram_bw;
-		double fl = t_comp > t_mem ? t_comp : t_mem;
 
-		if (fl < 0.5 * t)
-			snprintf(r->bound, sizeof r->bound, "%s",
-				 hw->launch.overhead_us * 1e-6 +
-				 2 * hw->hbm.latency_ns * 1e-9 > 0.25 * t ?
-				 "latency" : "tail");
-		else
-			snprintf(r->bound, sizeof r->bound, "%s",
-				 t_comp >= t_mem ? "compute" : "memory");
+		snprintf(r->bound, sizeof r->bound, "%s",
+			 gpu_bound_name(&m, t, t_comp, r->bytes_hbm / m.dram_bw));
 	}
 	agpu_free(g);
 	{

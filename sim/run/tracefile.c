@@ -31,7 +31,10 @@ int tracefile_write(const char *path, const struct gpu_recorder *rec,
 	const struct attrib_bins *b = &rec->bins;
 	struct out_file o;
 	FILE *f;
+	uint64_t played = 0; /* fewer than ctas when gpu.c folded waves */
 
+	for (uint64_t i = 0; i < rec->nspans; i++)
+		played += rec->spans[i].count;
 	if (!rec->timeline || !rec->spans) {
 		rl_errf(err, "%s: no timeline was recorded", path);
 		return RL_EIO;
@@ -43,12 +46,13 @@ int tracefile_write(const char *path, const struct gpu_recorder *rec,
 		   "\"ridgeline\":\"%s\",\"hw\":\"%s\",\"m\":%llu,\"n\":%llu,"
 		   "\"k\":%llu,\"dtype\":\"%s\",\"tile\":\"%s\",\"split_k\":%d,"
 		   "\"ctas\":%d,\"time_us\":%.6f,\"sms\":%u,\"slots_per_sm\":%u,"
-		   "\"ctas_per_span\":%llu,\"bin_us\":%.6f",
+		   "\"ctas_per_span\":%llu,\"ctas_played\":%llu,"
+		   "\"bin_us\":%.6f",
 		PACKAGE_VERSION, hw, (unsigned long long)g->m,
 		(unsigned long long)g->n, (unsigned long long)g->k,
 		rl_dtype_name(g->dtype), res->tile, res->split_k, res->ctas,
 		res->time_us, rec->nsm, rec->cps,
-		(unsigned long long)rec->per_span,
+		(unsigned long long)rec->per_span, (unsigned long long)played,
 		(double)b->bin_ps / SIM_PS_PER_US);
 	for (int i = 0; i < ATTRIB_NPARTS; i++)
 		fprintf(f, ",\"time_%s_us\":%.6f", attrib_part_name[i],

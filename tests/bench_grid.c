@@ -29,7 +29,8 @@
  * GPU_FOLD_CTAS and the fold in sim/gpu/gpu.c) folded, as they are
  * simulated, and — where that takes under ~40 M k-steps — with every CTA
  * played (gpu_opts.no_fold, same steps): CPU time, events, predicted
- * time and L2 hit rate of each, and the fold's error (~30 s in all).
+ * time and L2 hit rate of each, and the fold's error (~30 s in all);
+ * ./tests/bench_grid --fold HW M N K does the same for one fp16 shape.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,13 +103,16 @@ static int timed(const struct hw_spec *hw, const struct gemm *g,
 	return rc;
 }
 
-static int fold(void)
+struct fold_shape {
+	const char *hw;
+	uint64_t m, n, k;
+	int full; /* also play every CTA */
+};
+
+/* The shapes of --fold, or the one given as --fold HW M N K. */
+static int fold(int argc, char **argv)
 {
-	static const struct {
-		const char *hw;
-		uint64_t m, n, k;
-		int full; /* also play every CTA */
-	} s[] = {
+	static const struct fold_shape list[] = {
 		{"a100-80gb-pcie", 131072, 262144, 960, 1},
 		{"a100-80gb-pcie", 131072, 262144, 1984, 1},
 		{"a100-80gb-pcie", 262144, 131072, 4096, 1},
@@ -117,12 +121,23 @@ static int fold(void)
 		{"a100-80gb-pcie", 262144, 131072, 1048576, 0},
 		{"a100-80gb-pcie", 65536, 65536, 960, 0}, /* 2^17: not folded */
 	};
+	struct fold_shape one = {argc > 2 ? argv[2] : "", 0, 0, 0, 1};
+	const struct fold_shape *s = list;
+	size_t ns = sizeof list / sizeof list[0];
 	char err[RL_ERR_LEN];
+
+	if (argc == 6) {
+		one.m = strtoull(argv[3], NULL, 10);
+		one.n = strtoull(argv[4], NULL, 10);
+		one.k = strtoull(argv[5], NULL, 10);
+		s = &one;
+		ns = 1;
+	}
 
 	printf("%-15s %-22s %7s %9s %13s %6s | %7s %9s %13s %6s | %7s\n",
 	       "hw", "m x n x k", "cpu_s", "events", "time_us", "l2hit",
 	       "full_s", "events", "time_us", "l2hit", "diff_%");
-	for (size_t i = 0; i < sizeof s / sizeof s[0]; i++) {
+	for (size_t i = 0; i < ns; i++) {
 		struct hw_spec *hw;
 		struct gemm g = {s[i].m, s[i].n, s[i].k, RL_FP16};
 		struct gpu_opts o = {0};
@@ -235,7 +250,8 @@ int main(int argc, char **argv)
 	}
 	if (argc > 1 && (!strcmp(argv[1], "--digest") ||
 			 !strcmp(argv[1], "--fold"))) {
-		int rc = !strcmp(argv[1], "--fold") ? fold() : digest(llama);
+		int rc = !strcmp(argv[1], "--fold") ? fold(argc, argv) :
+							   digest(llama);
 
 		model_spec_free(llama);
 		hw_spec_free(hw);

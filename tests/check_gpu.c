@@ -586,16 +586,17 @@ START_TEST(test_doubling_hbm_bandwidth_never_slows_anything)
 
 		simulate(hw, g->m, g->n, g->k, RL_FP16, &a);
 		simulate(fast, g->m, g->n, g->k, RL_FP16, &b);
-		/* KNOWN DEFECT (issue 10 asks "never slower"): with the same
-		 * kernel, shapes may get up to 0.5 % slower from a different
-		 * interleaving of events; where the analytic kernel choice
-		 * switches to another kernel at 2x bandwidth, up to 5 %
-		 * (4353x130x9999: 4.7 % — at 2x the estimate ranks 128x64
-		 * split 1 just ahead of a split that simulates faster).
-		 * Strict violations are listed on stderr; choosing kernels by
-		 * simulation would remove the second kind. */
+		/* A switch of kernel must be to a faster one: strict. With
+		 * the same kernel a different interleaving of events may
+		 * cost up to 0.5 % (KNOWN DEFECT: list scheduling is not
+		 * monotone; 4353x6656x17920 here: +0.04 %). Of 400 random
+		 * shapes (experiments/checks/double_bandwidth.sh) 1 on the
+		 * A100 and 2 on the H100 still switch to a slower kernel,
+		 * worst +8.6 % (H100 384x3000x3000: the estimate ranks a
+		 * split ahead of the stream-K kernel that simulates faster).
+		 * Strict violations are listed on stderr. */
 		int same = !strcmp(a.tile, b.tile) && a.split_k == b.split_k;
-		double allow = same ? 1.005 : 1.05;
+		double allow = same ? 1.005 : 1.0;
 
 		if (b.time_us > a.time_us)
 			fprintf(stderr, "strictly slower at 2x HBM: %lux%lux%lu "

@@ -99,7 +99,8 @@ done <"$tmp/datasheet"
 # GPU, field, sibling, rule: "ratio" = the sibling's sustained/boost ratio at
 # this GPU's boost clock (±1 MHz); "same" = the sibling's value; a number =
 # the sibling's value times it, to 2 decimals (GDDR: measured stream fraction
-# of this GPU / the A100's, RRZE gpu-benches gpu-roofline). When a sibling is
+# of this GPU / the A100's, RRZE gpu-benches gpu-roofline; L2: SM-count or
+# measured-bandwidth ratios, see each source). When a sibling is
 # recalibrated, the failure says what the value (and its source) become.
 get() { "$R" hw show "$1" 2>/dev/null | awk -v f="$2" '$1 == f { print $2; exit }'; }
 while read -r gpu field sib rule; do
@@ -143,6 +144,23 @@ gb200        hbm.latency_ns      b200          same
 h100-nvl     l2.hit_latency_cycles h100-sxm    same
 b300         l2.hit_latency_cycles b200        same
 gb200        l2.hit_latency_cycles b200        same
+a100-80gb-pcie hbm.efficiency    a100-80gb-sxm same
+a100-40gb-sxm hbm.efficiency     a100-80gb-sxm same
+a100-80gb-pcie launch.overhead_us a100-80gb-sxm same
+a100-40gb-sxm launch.overhead_us a100-80gb-sxm same
+a100-40gb-sxm clock.sustained_mhz a100-80gb-sxm same
+a100-80gb-pcie l2.bytes_per_clk  a100-80gb-sxm same
+a100-40gb-sxm l2.bytes_per_clk   a100-80gb-sxm same
+h100-nvl     l2.bytes_per_clk    h100-sxm      same
+h200-sxm     l2.bytes_per_clk    h100-sxm      same
+h100-pcie    l2.bytes_per_clk    h100-sxm      0.863636
+b200         l2.bytes_per_clk    h100-sxm      1.121212
+gb200        l2.bytes_per_clk    h100-sxm      1.121212
+b300         l2.bytes_per_clk    h100-sxm      1.212121
+l40s         l2.bytes_per_clk    a100-80gb-sxm 0.545170
+a40          l2.bytes_per_clk    a100-80gb-sxm 0.332143
+l4           l2.bytes_per_clk    a100-80gb-sxm 0.222675
+rtx-pro-6000 l2.bytes_per_clk    a100-80gb-sxm 0.721774
 EOF
 
 # ---- never above the datasheet roofline ---------------------------------------

@@ -59,10 +59,12 @@ struct gpu_mem {
 	struct gpu_mem *next; /* level behind this one, NULL for DRAM */
 };
 
-/* Interleave granularity of the address map, bytes: a request is split
- * into chunks of this size, each routed to one L2 slice / HBM channel.
- * 4 KiB: a tile block (8–32 KiB) spreads over 2–8 slices and channels,
- * and streaming blocks land round-robin on all of them. The default of
+/* Interleave granularity of the DRAM address map, bytes: a request is
+ * split into chunks of this size, each routed to one HBM channel. 4 KiB:
+ * a tile block (8–32 KiB) spreads over 2–8 channels, and streaming blocks
+ * land round-robin on all of them. (The L2 interleaves 128-byte lines
+ * over its slices, so every request spreads evenly over all of them:
+ * l2.c serves them as one queue and has no chunk.) The default of
  * gpu_mem_chain_new(); another (gpu_opts.chunk_shift) is a resolution
  * knob of the simulation, for the stability test, not a hardware fact. */
 #define GPU_CHUNK_BYTES 4096.0
@@ -86,9 +88,10 @@ struct hw_spec;
  * bandwidth server at bandwidth·efficiency/channels with the DRAM load
  * latency. */
 struct gpu_mem *gpu_hbm_new(const struct hw_spec *hw, unsigned shift);
-/* L2: slices by address hash of 2^shift-byte chunks (bandwidth server
- * each, hit latency), and an LRU cache of the spec's capacity at block
- * granularity over `nids` ids. */
+/* L2: the slices' bandwidth as one queue (line interleave spreads every
+ * request evenly over them; hit latency), and an LRU cache of the spec's
+ * capacity at block granularity over `nids` ids; shift, the DRAM chunk,
+ * is not used (the level table passes it to every level). */
 struct gpu_mem *gpu_l2_new(const struct hw_spec *hw, uint64_t nids,
 			   unsigned shift, struct gpu_mem *next);
 
@@ -145,7 +148,7 @@ static inline void gpu_mem_free(struct gpu_mem *m)
 }
 
 /* Route chunk x (address / chunk size) to one of n servers by hashing
- * all address bits, as GPU address maps do (XOR-folded channel/slice
+ * all address bits, as GPU address maps do (XOR-folded channel
  * hashes) so that power-of-two strides — every CTA reading the same
  * k-step of a different tile — do not pile onto a few channels.
  * Fibonacci hashing of the xor-folded index: cheap and well spread. */
@@ -159,7 +162,7 @@ static inline unsigned gpu_route(uint64_t x, unsigned n)
 /* Spread a request of `bytes` at addr over n servers chunk by chunk
  * (gpu_route; chunks of least = 2^shift bytes or more), all arriving at
  * t; returns when the last chunk completes. The address-interleaved path
- * of every level (HBM channels, L2 slices). */
+ * of the HBM channels. */
 static inline sim_time_t gpu_spread(struct sim_server *sv, unsigned n,
 				    sim_time_t t, uint64_t addr, double bytes,
 				    unsigned shift, double least)

@@ -35,13 +35,13 @@
  * check_stability (the perturbation) and, with -DCHECK_FOLD, as
  * check_fold (the fold).
  *
- * Known to fail on the model of 2026-12-01 (Makefile.am XFAIL_TESTS):
- * `down` m = 896 with the budget halved moves +46 % — the merge reaches
- * 16 slices per step (step_group's 4·stages limit), two such steps in
- * flight per CTA are 8x the operands the real 4-stage kernel keeps in
- * flight, and the L2 hit rate falls 0.83 -> 0.58; `up` m = 1024 with
- * 8 KiB chunks moves +5.4 % (its 8 KiB A blocks on one slice instead of
- * two). The test is the finding, not adjusted to it.
+ * Failed on the model before the L2 became one queue (69e5cc3 and
+ * earlier): `down` m = 896 with the budget halved moved +46 % (16-slice
+ * merged steps; L2 hit 0.83 -> 0.58 with the per-slice queues); `up`
+ * m = 1024 with 8 KiB chunks
+ * +5.4 % (its 8 KiB A blocks on one slice instead of two). With the
+ * slices one queue: largest move +3.23 % (down m = 896, budget /2), none
+ * beyond 4 % of 280.
  */
 #include <check.h>
 #include <math.h>

@@ -67,6 +67,21 @@ expect 0 "usage: ridgeline hw" -- "$R" hw show --help
 
 # ---- bad arguments -------------------------------------------------------
 
+# one option parser (sim/cli/cli.c) for every command: -j N is also
+# --jobs N and --jobs=N, with one range, [1, 4096]; a bad value names the
+# option as -j whichever way it came; --help lists what the table parses
+for c in run validate calibrate; do
+	expect 2 "ridgeline $c: -j: expected an integer in [1, 4096], found '0'" -- \
+		"$R" "$c" --jobs=0 x
+	expect 2 "ridgeline $c: -j: expected an integer in [1, 4096], found '4097'" -- \
+		"$R" "$c" -j 4097 x
+	expect 0 "-j, --jobs N" "-o, --output" "-h, --help" -- "$R" "$c" --help
+done
+for c in gemm layer; do
+	expect 2 "ridgeline $c: --l2: expected cold or warm, found 'hot'" -- \
+		"$R" "$c" --l2=hot
+done
+
 RL="$R roofline --hw a100-80gb-pcie --model llama-33b"
 expect 2 "unknown option '--frob'" -- $RL --q 1 --batch 1 --frob
 expect 2 "option '--batch' needs a value" -- $RL --q 1 --batch

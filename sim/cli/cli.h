@@ -7,6 +7,8 @@
 #ifndef RL_CLI_H
 #define RL_CLI_H
 
+#include <stdio.h>
+
 #include "hw/common.h"
 
 int cmd_hw(int argc, char **argv);
@@ -32,12 +34,75 @@ struct validate_set;
  * on stdout; `calibrate` prints it before and after the fit. */
 void cli_validate_table(const struct validate_set *v);
 
-/* Parse s as an integer in [lo, hi] for option `opt`; on failure print
- * "ridgeline CMD: OPT: expected an integer in [lo, hi], found 'S'" and
- * return -1. */
-int cli_parse_uint(const char *cmd, const char *opt, const char *s,
-		   unsigned long long lo, unsigned long long hi,
-		   unsigned long long *out);
+/* ---- options: one table per command --------------------------------- */
+
+/* What an option's value is and where it goes. */
+enum cli_kind {
+	CLI_HELP,   /* no value: print the usage and the options, exit 0 */
+	CLI_FLAG,   /* no value: *(int *)target = 1 */
+	CLI_STR,    /* *(const char **)target = the value (borrowed from
+		     * argv); hi > 0: at most hi characters */
+	CLI_UINT,   /* *(unsigned long long *)target, an integer in [lo, hi] */
+	CLI_JOBS,   /* -j: *(int *)target, an integer in [lo, RL_MAX_JOBS]
+		     * (lo 1; ridgeline-mpi's rank 0 takes 0) */
+	CLI_SET,    /* --set PATH=VALUE: added to (struct cli_sets *)target */
+	CLI_DTYPE,  /* *(enum rl_dtype *)target: bf16, fp16 or fp8 */
+	CLI_CHOICE, /* *(int *)target = the index of the value among the
+		     * '|'-separated `choices` ("cold|warm": cold 0, warm 1) */
+	CLI_FIGURE  /* *(const char **)target, a file name ending in .svg or
+		     * .png */
+};
+
+/* One option of a command: -x and/or --name, its kind and target, and
+ * its line in the help. A table ends with an entry whose name and short
+ * are both unset. */
+struct cli_opt {
+	const char *name;     /* long name without "--", or NULL */
+	char short_name;      /* -x, or 0 */
+	enum cli_kind kind;
+	void *target;
+	const char *arg;      /* the value's name in the help ("N", "DIR") */
+	const char *help;     /* what it does ('\n' continues the line) */
+	unsigned long long lo, hi; /* CLI_UINT, CLI_JOBS; CLI_STR's hi */
+	const char *choices;  /* CLI_CHOICE: "a|b|c" */
+	int *given;           /* if set: 1 once the option has been seen */
+};
+
+/* The options several commands share, spelled once. */
+#define CLI_OPT_HW(t)                                                     \
+	{.name = "hw", .kind = CLI_STR, .target = (t), .arg = "HW",       \
+	 .help = "hardware name (ridgeline hw list) or spec file"}
+#define CLI_OPT_JOBS(t)                                                   \
+	{.name = "jobs", .short_name = 'j', .kind = CLI_JOBS,             \
+	 .target = (t), .arg = "N", .lo = 1,                              \
+	 .help = "simulate on N threads (default: the number of cores)"}
+#define CLI_OPT_SET(t)                                                    \
+	{.name = "set", .kind = CLI_SET, .target = (t),                   \
+	 .arg = "PATH=VALUE",                                             \
+	 .help = "override a hardware field by its dotted path (repeatable)"}
+#define CLI_OPT_L2(t)                                                     \
+	{.name = "l2", .kind = CLI_CHOICE, .target = (t),                 \
+	 .arg = "cold|warm", .choices = "cold|warm",                      \
+	 .help = "L2 state at the start (default cold)"}
+#define CLI_OPT_HELP                                                      \
+	{.name = "help", .short_name = 'h', .kind = CLI_HELP,             \
+	 .help = "print this help"}
+#define CLI_OPT_END {.name = NULL}
+
+/* Parse argv[1..] against the table, getopt_long underneath: options in
+ * any order, `--name=value` or `--name value`. Every failure is one line
+ * on stderr, "PROG: OPTION: expected ..., found 'VALUE'" or "PROG: unknown
+ * option '...' (see PROG --help)", and status 2. With pos NULL an argument
+ * that is not an option is such a failure; else *pos is the index of the
+ * first of them. Returns -1 when the command goes on, else its exit
+ * status (0 after --help). prog is "ridgeline CMD" (or "ridgeline-mpi"),
+ * usage the synopsis and description that --help prints before the
+ * options. */
+int cli_parse(const char *prog, const char *usage,
+	      const struct cli_opt *opts, int argc, char **argv, int *pos);
+
+/* usage, then "options:" and a line per option of the table, on f. */
+void cli_usage(FILE *f, const char *usage, const struct cli_opt *opts);
 
 struct hw_spec;
 
@@ -49,17 +114,10 @@ struct cli_sets {
 	int n;
 };
 
-/* Remember one --set; prints one line and returns -1 when too many. */
-int cli_sets_add(const char *cmd, struct cli_sets *s, const char *arg);
-
 /* Apply the overrides to hw, then re-check the spec. Prints one line and
  * returns -1 on a bad override. */
 int cli_apply_sets(const char *cmd, struct hw_spec *hw,
 		   const struct cli_sets *s);
-
-/* The one-line answer to a getopt failure: c is ':' (missing value) or
- * '?' (unknown option); `bad` is the offending argument. Returns 2. */
-int cli_bad_option(const char *cmd, int c, const char *bad);
 
 /* `ridgeline CMD list | show NAME|PATH` (the hw and models commands):
  * --help anywhere prints usage; anything else malformed is one line on
@@ -67,7 +125,8 @@ int cli_bad_option(const char *cmd, int c, const char *bad);
 int cli_list_show(const char *cmd, int argc, char **argv, const char *usage,
 		  int (*list)(void), int (*show)(const char *name));
 
-/* Number of online processors (>= 1): the default for -j. */
+/* Number of online processors, in [1, RL_MAX_JOBS]: the default for
+ * -j. */
 int cli_default_jobs(void);
 
 /* Map an rl_status to an exit code: RL_OK -> 0, RL_EINPUT -> 2, other

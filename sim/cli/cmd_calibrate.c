@@ -10,7 +10,6 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <libgen.h>
 #include <math.h>
 #include <stdio.h>
@@ -39,12 +38,7 @@ static const char usage[] =
 	"(columns m,n,k,dtype,latency_ms) by least squares on log(predicted /\n"
 	"measured), print each field with its standard error, the error before and\n"
 	"after by regime and a 5-fold cross-validated error, and write the\n"
-	"calibrated spec (default NAME.json, NAME = BASE-calibrated).\n"
-	"--protocol says how the rows were timed (default: the file's `protocol`\n"
-	"column, else graph-replay, as shared/data was measured); --set changes\n"
-	"a field of BASE before the fit (e.g. the start value of a fitted field).\n"
-	"--plan prints at most 32 shapes (m = 1..8192 by powers of two, n, k =\n"
-	"1024..16384) that together pin every fitted field.\n";
+	"calibrated spec (default NAME.json, NAME = BASE-calibrated).\n";
 
 #define CMD "calibrate"
 /* a spec's source is at most 1024 bytes (hw/spec.c); the fitted value,
@@ -180,22 +174,10 @@ static void command_line(char *buf, size_t len, const char *hwname,
 
 int cmd_calibrate(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"hw", required_argument, NULL, 'H'},
-		{"measured", required_argument, NULL, 'M'},
-		{"fit", required_argument, NULL, 'F'},
-		{"name", required_argument, NULL, 'N'},
-		{"protocol", required_argument, NULL, 'P'},
-		{"set", required_argument, NULL, 'S'},
-		{"plan", no_argument, NULL, 'p'},
-		{"dtype", required_argument, NULL, 'd'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	const char *hwname = NULL, *measured = NULL, *fields = NULL;
 	const char *outpath = NULL, *name = NULL, *proto = NULL;
-	unsigned long long jobs = (unsigned long long)cli_default_jobs();
-	enum validate_protocol protocol = VALIDATE_PROTOCOL_DEFAULT;
+	int jobs = cli_default_jobs();
+	enum validate_protocol protocol;
 	enum rl_dtype dtype = RL_BF16;
 	struct cli_sets sets = {.n = 0};
 	struct hw_spec *hw = NULL, *out = NULL;
@@ -205,75 +187,47 @@ int cmd_calibrate(int argc, char **argv)
 	double *before = NULL, *after = NULL, *cv = NULL;
 	char err[RL_ERR_LEN], defpath[HW_NAME_LEN + 8], cmdline[700];
 	char *text = NULL, *data = NULL, *prefix = NULL, sha[65], tmp[PATH_MAX];
-	int c, rc = RL_OK, want_plan = 0, dtype_given = 0;
+	int rc = RL_OK, want_plan = 0, dtype_given = 0, proto_i = 0;
+	int proto_given = 0;
 	size_t dlen = 0;
+	const struct cli_opt opts[] = {
+		{.name = "hw", .kind = CLI_STR, .target = &hwname, .arg = "BASE",
+		 .help = "the spec to start from (name or file)"},
+		{.name = "measured", .kind = CLI_STR, .target = &measured,
+		 .arg = "FILE.csv", .help = "the measured latencies"},
+		{.name = "fit", .kind = CLI_STR, .target = &fields,
+		 .arg = "FIELD,...", .help = "the fields to fit (default above)"},
+		{.name = "output", .short_name = 'o', .kind = CLI_STR,
+		 .target = &outpath, .arg = "SPEC.json",
+		 .help = "where to write the calibrated spec"},
+		{.name = "name", .kind = CLI_STR, .target = &name, .hi = 80,
+		 .arg = "NAME", .help = "the calibrated spec's name"},
+		CLI_OPT_JOBS(&jobs),
+		{.name = "protocol", .kind = CLI_CHOICE, .target = &proto_i,
+		 .given = &proto_given, .arg = "graph-replay|cold|warm",
+		 .choices = "graph-replay|cold|warm", .help = "how the rows were "
+		 "timed (default: the file's `protocol` column, else "
+		 "graph-replay, as shared/data was measured)"},
+		{.name = "set", .kind = CLI_SET, .target = &sets,
+		 .arg = "PATH=VALUE", .help = "change a field of BASE before the "
+		 "fit (e.g. the start value of a fitted field; repeatable)"},
+		{.name = "plan", .kind = CLI_FLAG, .target = &want_plan,
+		 .help = "print at most 32 shapes to measure (m = 1..8192 by "
+		 "powers of two, n, k = 1024..16384) that together pin every "
+		 "fitted field"},
+		{.name = "dtype", .kind = CLI_DTYPE, .target = &dtype,
+		 .given = &dtype_given, .arg = "bf16|fp16|fp8",
+		 .help = "--plan's input type (default bf16)"},
+		CLI_OPT_HELP,
+		CLI_OPT_END,
+	};
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:j:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'H':
-			hwname = optarg;
-			break;
-		case 'M':
-			measured = optarg;
-			break;
-		case 'F':
-			fields = optarg;
-			break;
-		case 'N':
-			if (strlen(optarg) > 80) {
-				fprintf(stderr, "ridgeline " CMD ": --name: expected "
-						"at most 80 characters, found %zu\n",
-					strlen(optarg));
-				return 2;
-			}
-			name = optarg;
-			break;
-		case 'o':
-			outpath = optarg;
-			break;
-		case 'P':
-			if (validate_protocol_parse(optarg, &protocol)) {
-				fprintf(stderr, "ridgeline " CMD ": --protocol: "
-						"expected graph-replay, cold or "
-						"warm, found '%s'\n", optarg);
-				return 2;
-			}
-			proto = optarg;
-			break;
-		case 'S':
-			if (cli_sets_add(CMD, &sets, optarg))
-				return 2;
-			break;
-		case 'p':
-			want_plan = 1;
-			break;
-		case 'd':
-			if (rl_dtype_parse(optarg, &dtype)) {
-				fprintf(stderr, "ridgeline " CMD ": --dtype: "
-						"expected bf16, fp16 or fp8, found "
-						"'%s'\n", optarg);
-				return 2;
-			}
-			dtype_given = 1;
-			break;
-		case 'j':
-			if (cli_parse_uint(CMD, "-j", optarg, 1, RL_MAX_JOBS, &jobs))
-				return 2;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		default:
-			return cli_bad_option(CMD, c, argv[optind - 1]);
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "ridgeline " CMD ": unexpected argument '%s' "
-				"(see ridgeline " CMD " --help)\n", argv[optind]);
-		return 2;
-	}
+	if ((rc = cli_parse("ridgeline " CMD, usage, opts, argc, argv,
+			    NULL)) >= 0)
+		return rc;
+	protocol = (enum validate_protocol)proto_i;
+	if (proto_given)
+		proto = validate_protocol_name(protocol);
 	if (!hwname || (!want_plan && !measured)) {
 		fprintf(stderr, "ridgeline " CMD ": --hw and --measured (or "
 				"--plan) are required (see ridgeline " CMD
@@ -298,7 +252,7 @@ int cmd_calibrate(int argc, char **argv)
 		return 2;
 	}
 	if (want_plan) {
-		int st = plan(hw, fields, dtype, protocol, (int)jobs);
+		int st = plan(hw, fields, dtype, protocol, jobs);
 
 		hw_spec_free(hw);
 		return st;
@@ -374,10 +328,10 @@ int cmd_calibrate(int argc, char **argv)
 		rc = RL_EIO;
 		goto fail;
 	}
-	if ((rc = calibrate_run(hw, v, &fit, memo, (int)jobs, before, after,
+	if ((rc = calibrate_run(hw, v, &fit, memo, jobs, before, after,
 				err)) != RL_OK)
 		goto fail;
-	if ((rc = calibrate_cv(hw, v, &fit, memo, (int)jobs, cv, err)) != RL_OK)
+	if ((rc = calibrate_cv(hw, v, &fit, memo, jobs, cv, err)) != RL_OK)
 		goto fail;
 
 	/* the spec: every fitted field's source says how it was obtained */

@@ -13,7 +13,6 @@
  * a Chrome trace (sim/run/tracefile.h) or a gnuplot figure
  * (sim/run/timeline.h).
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,17 +33,7 @@ static const char usage[] =
 	"                      [--explain] [--trace FILE.json]\n"
 	"                      [--timeline FILE.svg|FILE.png]\n"
 	"Simulate C[m×n] = A[m×k]·B[k×n] on hardware HW (name or path) and\n"
-	"print one row with the results.csv columns (--csv: as CSV).\n"
-	"--set overrides a hardware field by its dotted path (repeatable).\n"
-	"--explain   also print where the time went (critical-path parts that\n"
-	"            add up to time_us), the roofline gap made of them, the\n"
-	"            speed-up from doubling DRAM bandwidth, L2 bandwidth, tensor\n"
-	"            rate or SM count (each re-simulated) and a one-line verdict\n"
-	"--trace FILE.json  write the run as Chrome trace-event JSON (Perfetto,\n"
-	"            chrome://tracing): a track per SM, a span per CTA, counters\n"
-	"--timeline FILE.svg|FILE.png  write a figure of the run (CTAs resident\n"
-	"            per SM, DRAM/L2 and tensor utilisation over time), with its\n"
-	"            .gp script and .dat data beside it (both .svg and .png)\n";
+	"print one row with the results.csv columns (--csv: as CSV).\n";
 
 /* The verdict's phrase for the dominant part. */
 static void verdict(const struct gpu_result *r, const double *pct, int top,
@@ -213,18 +202,6 @@ static int recorded(const struct hw_spec *hw, const struct gemm *g, int warm,
 
 int cmd_gemm(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"hw", required_argument, NULL, 'H'},
-		{"dtype", required_argument, NULL, 'd'},
-		{"l2", required_argument, NULL, 'l'},
-		{"csv", no_argument, NULL, 'c'},
-		{"set", required_argument, NULL, 'S'},
-		{"explain", no_argument, NULL, 'E'},
-		{"trace", required_argument, NULL, 'T'},
-		{"timeline", required_argument, NULL, 'L'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	const char *hwname = NULL;
 	unsigned long long dim[3] = {0, 0, 0};
 	struct gemm g = {.dtype = RL_BF16};
@@ -235,90 +212,54 @@ int cmd_gemm(int argc, char **argv)
 	size_t n;
 	char err[RL_ERR_LEN];
 	struct cli_sets sets = {.n = 0};
-	int csv = 0, c, rc, do_explain = 0;
+	int csv = 0, rc, do_explain = 0, warm = 0;
 	const char *trace = NULL, *timeline = NULL;
+	const struct cli_opt opts[] = {
+		CLI_OPT_HW(&hwname),
+		{.short_name = 'm', .kind = CLI_UINT, .target = &dim[0],
+		 .arg = "M", .help = "rows of A and C", .lo = 1,
+		 .hi = 1ULL << 20},
+		{.short_name = 'n', .kind = CLI_UINT, .target = &dim[1],
+		 .arg = "N", .help = "columns of B and C", .lo = 1,
+		 .hi = 1ULL << 20},
+		{.short_name = 'k', .kind = CLI_UINT, .target = &dim[2],
+		 .arg = "K", .help = "the reduction dimension", .lo = 1,
+		 .hi = 1ULL << 20},
+		{.name = "dtype", .kind = CLI_DTYPE, .target = &g.dtype,
+		 .arg = "bf16|fp16|fp8", .help = "input type (default bf16)"},
+		CLI_OPT_L2(&warm),
+		{.name = "csv", .kind = CLI_FLAG, .target = &csv,
+		 .help = "print the row as CSV"},
+		CLI_OPT_SET(&sets),
+		{.name = "explain", .kind = CLI_FLAG, .target = &do_explain,
+		 .help = "also print where the time went (critical-path parts "
+		 "that add up to time_us), the roofline gap made of them, "
+		 "the speed-up from doubling DRAM bandwidth, L2 bandwidth, "
+		 "tensor rate or SM count (each re-simulated) and a "
+		 "one-line verdict"},
+		{.name = "trace", .kind = CLI_STR, .target = &trace,
+		 .arg = "FILE.json", .help = "write the run as Chrome "
+		 "trace-event JSON (Perfetto, chrome://tracing): a track per "
+		 "SM, a span per CTA, counters"},
+		{.name = "timeline", .kind = CLI_FIGURE, .target = &timeline,
+		 .arg = "FILE.svg|FILE.png", .help = "write a figure of the run "
+		 "(CTAs resident per SM, DRAM/L2 and tensor utilisation over "
+		 "time), with its .gp script and .dat data beside it (both "
+		 ".svg and .png)"},
+		CLI_OPT_HELP,
+		CLI_OPT_END,
+	};
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:n:k:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'H':
-			hwname = optarg;
-			break;
-		case 'm':
-		case 'n':
-		case 'k': {
-			char o[3] = {'-', (char)c, 0};
-			int i = c == 'm' ? 0 : c == 'n' ? 1 : 2;
-
-			if (cli_parse_uint("gemm", o, optarg, 1, 1ULL << 20,
-					   &dim[i]))
-				return 2;
-			break;
-		}
-		case 'd':
-			if (rl_dtype_parse(optarg, &g.dtype)) {
-				fprintf(stderr, "ridgeline gemm: --dtype: "
-						"expected bf16, fp16 or fp8, found "
-						"'%s'\n", optarg);
-				return 2;
-			}
-			break;
-		case 'l':
-			if (strcmp(optarg, "cold") && strcmp(optarg, "warm")) {
-				fprintf(stderr, "ridgeline gemm: --l2: expected "
-						"cold or warm, found '%s'\n",
-					optarg);
-				return 2;
-			}
-			go.l2_warm = !strcmp(optarg, "warm");
-			break;
-		case 'c':
-			csv = 1;
-			break;
-		case 'S':
-			if (cli_sets_add("gemm", &sets, optarg))
-				return 2;
-			break;
-		case 'E':
-			do_explain = 1;
-			break;
-		case 'T':
-			trace = optarg;
-			break;
-		case 'L': {
-			size_t len = strlen(optarg);
-
-			if (len < 5 || (strcmp(optarg + len - 4, ".svg") &&
-					strcmp(optarg + len - 4, ".png"))) {
-				fprintf(stderr, "ridgeline gemm: --timeline: "
-						"expected a file name ending in "
-						".svg or .png, found '%s'\n",
-					optarg);
-				return 2;
-			}
-			timeline = optarg;
-			break;
-		}
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		default:
-			return cli_bad_option("gemm", c, argv[optind - 1]);
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "ridgeline gemm: unexpected argument '%s' "
-				"(see ridgeline %s --help)\n",
-			argv[optind], "gemm");
-		return 2;
-	}
+	if ((rc = cli_parse("ridgeline gemm", usage, opts, argc, argv,
+			    NULL)) >= 0)
+		return rc;
 	if (!hwname || !dim[0] || !dim[1] || !dim[2]) {
 		fprintf(stderr, "ridgeline gemm: --hw, -m, -n and -k are "
 				"required (see "
 				"ridgeline gemm --help)\n");
 		return 2;
 	}
+	go.l2_warm = warm;
 	g.m = dim[0];
 	g.n = dim[1];
 	g.k = dim[2];

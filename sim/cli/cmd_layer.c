@@ -7,7 +7,6 @@
  * fused kernel's). Also `validate` on measured attention rows
  * (cli_validate_attention()).
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,9 +30,7 @@ static const char usage[] =
 	"a KV cache of L tokens per sequence (the q new ones included). Prints\n"
 	"every op (qkv, attn, o, ar_o, up, gate, down, ar_down by default; --ops\n"
 	"a comma-separated list of those and up_gate, lm_head) with its time,\n"
-	"FLOP/s, GB/s, bound and share of the layer, and the total.\n"
-	"--mask: how the q > 1 candidates see each other (tree: Medusa's tree,\n"
-	"causal: a prefill chunk); it changes FLOPs, not KV bytes.\n";
+	"FLOP/s, GB/s, bound and share of the layer, and the total.\n";
 
 static int bad(const char *msg, const char *arg)
 {
@@ -43,21 +40,6 @@ static int bad(const char *msg, const char *arg)
 
 int cmd_layer(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"hw", required_argument, NULL, 'H'},
-		{"model", required_argument, NULL, 'M'},
-		{"q", required_argument, NULL, 'q'},
-		{"batch", required_argument, NULL, 'b'},
-		{"kv-len", required_argument, NULL, 'L'},
-		{"tp", required_argument, NULL, 't'},
-		{"dtype", required_argument, NULL, 'd'},
-		{"mask", required_argument, NULL, 'k'},
-		{"ops", required_argument, NULL, 'o'},
-		{"l2", required_argument, NULL, '2'},
-		{"set", required_argument, NULL, 'S'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	const char *hwname = NULL, *mname = NULL, *ops_arg = NULL;
 	unsigned long long q = 0, batch = 0, kv = 0, tp = 1;
 	struct cli_sets sets = {.n = 0};
@@ -68,73 +50,40 @@ int cmd_layer(int argc, char **argv)
 	struct gpu_result res[LAYER_MAX_OPS];
 	const char *names[LAYER_MAX_OPS];
 	char err[RL_ERR_LEN], list[256];
-	int dtype_set = 0, warm = 0, nops = 0, c, rc;
+	int dtype_set = 0, warm = 0, nops = 0, rc, mask = ATTN_MASK_TREE;
 	enum rl_dtype dtype = RL_FP16;
-	enum attn_mask mask = ATTN_MASK_TREE;
 	double total = 0;
+	const struct cli_opt opts[] = {
+		CLI_OPT_HW(&hwname),
+		{.name = "model", .kind = CLI_STR, .target = &mname, .arg = "M",
+		 .help = "model name (ridgeline models list) or spec file"},
+		{.name = "q", .kind = CLI_UINT, .target = &q, .arg = "Q",
+		 .lo = 1, .hi = 65536, .help = "query tokens per sequence"},
+		{.name = "batch", .kind = CLI_UINT, .target = &batch, .arg = "B",
+		 .lo = 1, .hi = 65536, .help = "sequences"},
+		{.name = "kv-len", .kind = CLI_UINT, .target = &kv, .arg = "L",
+		 .lo = 1, .hi = 1 << 24, .help = "KV-cache tokens per sequence"},
+		{.name = "tp", .kind = CLI_UINT, .target = &tp, .arg = "N",
+		 .lo = 1, .hi = 1024, .help = "tensor-parallel GPUs (default 1)"},
+		{.name = "dtype", .kind = CLI_DTYPE, .target = &dtype,
+		 .given = &dtype_set, .arg = "fp16|bf16|fp8",
+		 .help = "input type (default: the model's)"},
+		{.name = "mask", .kind = CLI_CHOICE, .target = &mask,
+		 .arg = "tree|causal", .choices = "tree|causal", .help = "how "
+		 "the q > 1 candidates see each other (tree: Medusa's tree, "
+		 "causal: a prefill chunk); it changes FLOPs, not KV bytes"},
+		{.name = "ops", .kind = CLI_STR, .target = &ops_arg,
+		 .arg = "LIST", .help = "the ops to simulate (above)"},
+		CLI_OPT_L2(&warm),
+		CLI_OPT_SET(&sets),
+		CLI_OPT_HELP,
+		CLI_OPT_END,
+	};
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'H':
-			hwname = optarg;
-			break;
-		case 'M':
-			mname = optarg;
-			break;
-		case 'q':
-			if (cli_parse_uint("layer", "--q", optarg, 1, 65536, &q))
-				return 2;
-			break;
-		case 'b':
-			if (cli_parse_uint("layer", "--batch", optarg, 1, 65536,
-					   &batch))
-				return 2;
-			break;
-		case 'L':
-			if (cli_parse_uint("layer", "--kv-len", optarg, 1,
-					   1 << 24, &kv))
-				return 2;
-			break;
-		case 't':
-			if (cli_parse_uint("layer", "--tp", optarg, 1, 1024, &tp))
-				return 2;
-			break;
-		case 'd':
-			if (rl_dtype_parse(optarg, &dtype))
-				return bad("--dtype: expected fp16, bf16 or fp8, "
-					   "found ", optarg);
-			dtype_set = 1;
-			break;
-		case 'k':
-			if (strcmp(optarg, "tree") && strcmp(optarg, "causal"))
-				return bad("--mask: expected tree or causal, "
-					   "found ", optarg);
-			mask = strcmp(optarg, "tree") ? ATTN_MASK_CAUSAL
-						      : ATTN_MASK_TREE;
-			break;
-		case 'o':
-			ops_arg = optarg;
-			break;
-		case '2':
-			if (strcmp(optarg, "cold") && strcmp(optarg, "warm"))
-				return bad("--l2: expected cold or warm, found ",
-					   optarg);
-			warm = !strcmp(optarg, "warm");
-			break;
-		case 'S':
-			if (cli_sets_add("layer", &sets, optarg))
-				return 2;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		default:
-			return cli_bad_option("layer", c, argv[optind - 1]);
-		}
-	}
-	if (optind < argc || !hwname || !mname || !q || !batch || !kv) {
+	if ((rc = cli_parse("ridgeline layer", usage, opts, argc, argv,
+			    NULL)) >= 0)
+		return rc;
+	if (!hwname || !mname || !q || !batch || !kv) {
 		fprintf(stderr, "ridgeline layer: --hw, --model, --q, --batch "
 				"and --kv-len are required (see ridgeline layer "
 				"--help)\n");
@@ -152,7 +101,7 @@ int cmd_layer(int argc, char **argv)
 	lp.batch = batch;
 	lp.kv_len = kv;
 	lp.tp = (int)tp;
-	lp.mask = mask;
+	lp.mask = (enum attn_mask)mask;
 	lp.dtype = dtype_set ? dtype : m->dtype;
 	if (ops_arg) {
 		char *save = NULL, *tok;

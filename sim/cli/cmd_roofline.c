@@ -4,7 +4,6 @@
  * m = batch · q tokens. Rows come in the order op, q, batch as given.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,15 +26,7 @@ static const char usage_text[] =
 	"The analytic roofline of the model's MLP GEMMs on HW: for each op, q\n"
 	"and batch (in the order given) the GEMM has m = batch x q rows;\n"
 	"attainable = min(peak, bandwidth x OI) with the boost-clock peak of\n"
-	"the model's dtype and the datasheet HBM bandwidth.\n"
-	"\n"
-	"  --hw HW        hardware name (ridgeline hw list) or path\n"
-	"  --model MODEL  model name (ridgeline models list) or path\n"
-	"  --q LIST       tokens per sequence, e.g. 1,16,32 (integers >= 1)\n"
-	"  --batch LIST   sequences, e.g. 1,2,4,8 (integers >= 1)\n"
-	"  --ops LIST     MLP ops to show (default: all of the model's)\n"
-	"  --csv          CSV with columns op,q,batch,m,n,k,flops,bytes_min,oi,\n"
-	"                 roofline_time_us,roofline_tflops,bound\n";
+	"the model's dtype and the datasheet HBM bandwidth.\n";
 
 /* One usage error line; returns exit status 2. */
 static int __attribute__((format(printf, 1, 2))) bad(const char *fmt, ...)
@@ -142,52 +133,33 @@ int cmd_roofline(int argc, char **argv)
 		   *b_arg = NULL, *ops_arg = NULL;
 	static long qs[MAX_LIST], bs[MAX_LIST];
 	static int ops[MAX_LIST];
-	static const struct option opts[] = {
-		{"hw", required_argument, NULL, 'H'},
-		{"model", required_argument, NULL, 'M'},
-		{"q", required_argument, NULL, 'Q'},
-		{"batch", required_argument, NULL, 'B'},
-		{"ops", required_argument, NULL, 'O'},
-		{"csv", no_argument, NULL, 'c'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int nq = 0, nb = 0, nops = 0, csv = 0, c, rc, status = 2;
+	int nq = 0, nb = 0, nops = 0, csv = 0, rc, status = 2;
 	char err[RL_ERR_LEN];
 	struct hw_spec *hw = NULL;
 	struct model_spec *m = NULL;
+	const struct cli_opt opts[] = {
+		{.name = "hw", .kind = CLI_STR, .target = &hw_name, .arg = "HW",
+		 .help = "hardware name (ridgeline hw list) or path"},
+		{.name = "model", .kind = CLI_STR, .target = &model_name,
+		 .arg = "MODEL", .help = "model name (ridgeline models list) or "
+		 "path"},
+		{.name = "q", .kind = CLI_STR, .target = &q_arg, .arg = "LIST",
+		 .help = "tokens per sequence, e.g. 1,16,32 (integers >= 1)"},
+		{.name = "batch", .kind = CLI_STR, .target = &b_arg,
+		 .arg = "LIST", .help = "sequences, e.g. 1,2,4,8 (integers >= 1)"},
+		{.name = "ops", .kind = CLI_STR, .target = &ops_arg,
+		 .arg = "LIST", .help = "MLP ops to show (default: all of the "
+		 "model's)"},
+		{.name = "csv", .kind = CLI_FLAG, .target = &csv,
+		 .help = "CSV with columns op,q,batch,m,n,k,flops,bytes_min,oi, "
+		 "roofline_time_us,roofline_tflops,bound"},
+		CLI_OPT_HELP,
+		CLI_OPT_END,
+	};
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'H':
-			hw_name = optarg;
-			break;
-		case 'M':
-			model_name = optarg;
-			break;
-		case 'Q':
-			q_arg = optarg;
-			break;
-		case 'B':
-			b_arg = optarg;
-			break;
-		case 'O':
-			ops_arg = optarg;
-			break;
-		case 'c':
-			csv = 1;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return 0;
-		default:
-			return cli_bad_option("roofline", c, argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return bad("unexpected argument '%s'", argv[optind]);
+	if ((rc = cli_parse("ridgeline roofline", usage_text, opts, argc,
+			    argv, NULL)) >= 0)
+		return rc;
 	if (!hw_name)
 		return bad("missing --hw HW");
 	if (!model_name)

@@ -11,7 +11,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,9 +28,10 @@
 #include "sim/run/timeline.h"
 #include "sim/run/tracefile.h"
 
-static void usage(FILE *f, const char *prog)
+/* The synopsis and description of `prog --help` (before the options). */
+static void usage_text(char *buf, size_t len, const char *prog)
 {
-	fprintf(f,
+	snprintf(buf, len,
 		"usage: %s EXPERIMENT [-o DIR] [-j N] [--fresh] [--no-plot]\n"
 		"       [--point OP,Q,BATCH [--trace FILE.json] [--timeline FILE.svg|.png]]\n"
 		"\n"
@@ -43,99 +43,49 @@ static void usage(FILE *f, const char *prog)
 		"  sweep-FIELD.{gp,dat,svg,png} TFLOP/s against each swept field\n"
 		"  journal.jsonl               finished points; a rerun resumes from it\n"
 		"\n"
-		"  -o DIR      output directory\n"
-		"  -j N        simulate N points at once (default: number of cores)\n"
-		"  --fresh     discard DIR's journal and simulate everything again\n"
-		"  --no-plot   skip the figures (scripts and data included)\n"
-		"  --point OP,Q,BATCH  the one point (the first with that op, q and\n"
-		"              batch) that --trace and --timeline record\n"
-		"  --trace FILE.json   write that point's run as Chrome trace-event\n"
-		"              JSON (see ridgeline gemm --help)\n"
-		"  --timeline FILE.svg|FILE.png  write a figure of that point's run\n"
-		"\n"
 		"exit status: 0 success, 1 simulation/IO failure, 2 bad input\n",
 		prog);
 }
 
 int run_cli_parse(int argc, char **argv, const char *prog, struct run_cli *o)
 {
-	static const struct option longopts[] = {
-		{"output", required_argument, NULL, 'o'},
-		{"jobs", required_argument, NULL, 'j'},
-		{"fresh", no_argument, NULL, 'F'},
-		{"no-plot", no_argument, NULL, 'P'},
-		{"trace", required_argument, NULL, 'T'},
-		{"timeline", required_argument, NULL, 'L'},
-		{"point", required_argument, NULL, 'Q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	/* ridgeline-mpi -j 0: rank 0 only hands out points */
+	int mpi = strstr(prog, "mpi") != NULL, rc, pos;
+	char text[1536];
+	const struct cli_opt opts[] = {
+		{.name = "output", .short_name = 'o', .kind = CLI_STR,
+		 .target = &o->dir, .arg = "DIR", .help = "output directory"},
+		{.name = "jobs", .short_name = 'j', .kind = CLI_JOBS,
+		 .target = &o->jobs, .given = &o->jobs_set, .arg = "N",
+		 .lo = mpi ? 0 : 1, .help = mpi ?
+		 "simulate N points at once on rank 0 (default: number of "
+		 "cores, 1 with other ranks; 0: rank 0 only hands out points)" :
+		 "simulate N points at once (default: number of cores)"},
+		{.name = "fresh", .kind = CLI_FLAG, .target = &o->fresh,
+		 .help = "discard DIR's journal and simulate everything again"},
+		{.name = "no-plot", .kind = CLI_FLAG, .target = &o->no_plot,
+		 .help = "skip the figures (scripts and data included)"},
+		{.name = "point", .kind = CLI_STR, .target = &o->point,
+		 .arg = "OP,Q,BATCH", .help = "the one point (the first with that "
+		 "op, q and batch) that --trace and --timeline record"},
+		{.name = "trace", .kind = CLI_STR, .target = &o->trace,
+		 .arg = "FILE.json", .help = "write that point's run as Chrome "
+		 "trace-event JSON (see ridgeline gemm --help)"},
+		{.name = "timeline", .kind = CLI_FIGURE, .target = &o->timeline,
+		 .arg = "FILE.svg|FILE.png",
+		 .help = "write a figure of that point's run"},
+		CLI_OPT_HELP,
+		CLI_OPT_END,
 	};
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	int c;
 
 	memset(o, 0, sizeof *o);
-	o->jobs = ncpu > 0 ? (int)ncpu : 1;
-	o->plot = 1;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:j:h", longopts, NULL)) != -1) {
-		char *end;
-		long v;
-		int lo;
-
-		switch (c) {
-		case 'o':
-			o->dir = optarg;
-			break;
-		case 'j':
-			/* ridgeline-mpi -j 0: rank 0 only hands out points */
-			lo = strstr(prog, "mpi") ? 0 : 1;
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || v < lo ||
-			    v > RL_MAX_JOBS) {
-				fprintf(stderr, "%s: -j: expected an integer from %d to %d, found '%s'\n",
-					prog, lo, RL_MAX_JOBS, optarg);
-				return 2;
-			}
-			o->jobs = (int)v;
-			o->jobs_set = 1;
-			break;
-		case 'F':
-			o->fresh = 1;
-			break;
-		case 'P':
-			o->plot = 0;
-			break;
-		case 'T':
-			o->trace = optarg;
-			break;
-		case 'L': {
-			size_t n = strlen(optarg);
-
-			if (n < 5 || (strcmp(optarg + n - 4, ".svg") &&
-				      strcmp(optarg + n - 4, ".png"))) {
-				fprintf(stderr, "%s: --timeline: expected a file name ending in .svg or .png, found '%s'\n",
-					prog, optarg);
-				return 2;
-			}
-			o->timeline = optarg;
-			break;
-		}
-		case 'Q':
-			o->point = optarg;
-			break;
-		case 'h':
-			usage(stdout, prog);
-			return 0;
-		default:
-			fprintf(stderr, "%s: unknown or incomplete option '%s' (try --help)\n",
-				prog, argv[optind - 1]);
-			return 2;
-		}
-	}
-	if (optind != argc - 1) {
-		usage(stderr, prog);
+	o->jobs = cli_default_jobs();
+	usage_text(text, sizeof text, prog);
+	if ((rc = cli_parse(prog, text, opts, argc, argv, &pos)) >= 0)
+		return rc;
+	o->plot = !o->no_plot;
+	if (pos != argc - 1) {
+		cli_usage(stderr, text, opts);
 		return 2;
 	}
 	if (!o->point != !(o->trace || o->timeline)) {
@@ -144,7 +94,7 @@ int run_cli_parse(int argc, char **argv, const char *prog, struct run_cli *o)
 			"required with --trace and --timeline (OP,Q,BATCH)");
 		return 2;
 	}
-	o->experiment = argv[optind];
+	o->experiment = argv[pos];
 	return -1;
 }
 

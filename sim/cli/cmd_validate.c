@@ -5,7 +5,6 @@
  * sim/api/ridgeline.h); the table's row sets are the library's.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -26,15 +25,8 @@ static const char usage[] =
 	"                          [--format auto|plain|cutlass-profiler]\n"
 	"Simulate every row of FILE.csv (columns m,n,k,dtype,latency_ms) on HW\n"
 	"and report the mean, median and maximum absolute percentage error,\n"
-	"overall and by regime; with -o, write DIR/validation.csv.\n"
-	"--set overrides a hardware field by its dotted path (repeatable).\n"
-	"--protocol graph-replay|cold|warm: how the rows were timed, which sets\n"
-	"the L2 state each is simulated in (default: the file's `protocol`\n"
-	"column, else graph-replay, as the data in shared/data was measured).\n"
-	"--format: FILE.csv's columns (default auto): plain (above) or the\n"
-	"CUTLASS profiler's CSV (m,n,k,A,B,Runtime; fastest kernel per shape,\n"
-	"warm), recognised by its Runtime and A columns. Quoted fields, CRLF\n"
-	"and a byte-order mark are read as RFC 4180 says.\n";
+	"overall and by regime; with -o, write DIR/validation.csv. Rows with a\n"
+	"kv_len and a heads column are attention calls (ridgeline layer's).\n";
 
 static void line(const char *label, const struct validate_summary *s)
 {
@@ -68,81 +60,55 @@ void cli_validate_table(const struct validate_set *v)
 
 int cmd_validate(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"hw", required_argument, NULL, 'H'},
-		{"measured", required_argument, NULL, 'M'},
-		{"set", required_argument, NULL, 'S'},
-		{"protocol", required_argument, NULL, 'P'},
-		{"format", required_argument, NULL, 'F'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	const char *hwname = NULL, *measured = NULL, *dir = NULL;
-	unsigned long long jobs = (unsigned long long)cli_default_jobs();
+	int jobs = cli_default_jobs();
 	struct hw_spec *hw = NULL;
 	ridgeline_hw *lib = NULL;
 	ridgeline_validation *val = NULL;
 	const struct validate_set *v;
 	char err[RL_ERR_LEN], path[1024];
 	struct cli_sets sets = {.n = 0};
-	enum validate_protocol protocol = VALIDATE_PROTOCOL_DEFAULT;
+	enum validate_protocol protocol;
 	const char *proto = NULL;
-	enum validate_format format = FORMAT_AUTO;
-	int c, rc, lock = -1;
+	int rc, lock = -1, proto_i = 0, proto_given = 0, format = FORMAT_AUTO;
+	const struct cli_opt opts[] = {
+		CLI_OPT_HW(&hwname),
+		{.name = "measured", .kind = CLI_STR, .target = &measured,
+		 .arg = "FILE.csv", .help = "the measured latencies"},
+		{.name = "output", .short_name = 'o', .kind = CLI_STR,
+		 .target = &dir, .arg = "DIR", .help = "write DIR/validation.csv "
+		 "(DIR made if need be)"},
+		CLI_OPT_JOBS(&jobs),
+		CLI_OPT_SET(&sets),
+		{.name = "protocol", .kind = CLI_CHOICE, .target = &proto_i,
+		 .given = &proto_given, .arg = "graph-replay|cold|warm",
+		 .choices = "graph-replay|cold|warm", .help = "how the rows were "
+		 "timed, which sets the L2 state each is simulated in "
+		 "(default: the file's `protocol` column, else graph-replay, "
+		 "as the data in shared/data was measured)"},
+		{.name = "format", .kind = CLI_CHOICE, .target = &format,
+		 .arg = "auto|plain|cutlass-profiler",
+		 .choices = "auto|plain|cutlass-profiler", .help = "FILE.csv's "
+		 "columns (default auto): plain (above) or the CUTLASS "
+		 "profiler's CSV (m,n,k,A,B,Runtime; fastest kernel per shape, "
+		 "warm), recognised by its Runtime and A columns. Quoted "
+		 "fields, CRLF and a byte-order mark are read as RFC 4180 says"},
+		CLI_OPT_HELP,
+		CLI_OPT_END,
+	};
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:j:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'H':
-			hwname = optarg;
-			break;
-		case 'M':
-			measured = optarg;
-			break;
-		case 'o':
-			dir = optarg;
-			break;
-		case 'j':
-			if (cli_parse_uint("validate", "-j", optarg, 1, RL_MAX_JOBS,
-					   &jobs))
-				return 2;
-			break;
-		case 'S':
-			if (cli_sets_add("validate", &sets, optarg))
-				return 2;
-			break;
-		case 'P':
-			if (validate_protocol_parse(optarg, &protocol)) {
-				fprintf(stderr, "ridgeline validate: --protocol: "
-						"expected graph-replay, cold or "
-						"warm, found '%s'\n", optarg);
-				return 2;
-			}
-			proto = optarg;
-			break;
-		case 'F':
-			if (validate_format_parse(optarg, &format)) {
-				fprintf(stderr, "ridgeline validate: --format: "
-						"expected auto, plain or "
-						"cutlass-profiler, found '%s'\n",
-					optarg);
-				return 2;
-			}
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		default:
-			return cli_bad_option("validate", c, argv[optind - 1]);
-		}
-	}
-	if (optind < argc || !hwname || !measured) {
+	if ((rc = cli_parse("ridgeline validate", usage, opts, argc, argv,
+			    NULL)) >= 0)
+		return rc;
+	if (!hwname || !measured) {
 		fprintf(stderr, "ridgeline validate: --hw and --measured are "
 				"required (see "
 				"ridgeline validate --help)\n");
 		return 2;
 	}
+	protocol = (enum validate_protocol)proto_i;
+	if (proto_given)
+		proto = validate_protocol_name(protocol);
 	if ((rc = hw_spec_load(hwname, &hw, err)) != RL_OK)
 		goto fail;
 	if (cli_apply_sets("validate", hw, &sets)) {
@@ -152,7 +118,7 @@ int cmd_validate(int argc, char **argv)
 	/* attention rows (a kv_len and a heads column) take their own path
 	 * (sim/run/validate_attn.h) */
 	if (validate_attn_detect(measured) == 1) {
-		rc = cli_validate_attention(hw, measured, dir, (int)jobs,
+		rc = cli_validate_attention(hw, measured, dir, jobs,
 					    proto ? &protocol : NULL);
 		hw_spec_free(hw);
 		return rc;
@@ -166,7 +132,8 @@ int cmd_validate(int argc, char **argv)
 	/* the library's validation (sim/api/ridgeline.h), which refuses bad
 	 * rows before anything is simulated ... */
 	if ((rc = ridgeline_validation_load(lib, measured,
-					    validate_format_name(format),
+					    validate_format_name(
+						    (enum validate_format)format),
 					    proto, &val, err)) != RL_OK)
 		goto fail;
 	v = rl_api_validation_set(val);
@@ -180,7 +147,7 @@ int cmd_validate(int argc, char **argv)
 	}
 	if (dir)
 		out_clean_stale(dir);
-	if ((rc = ridgeline_validation_run(val, (int)jobs, err)) != RL_OK)
+	if ((rc = ridgeline_validation_run(val, jobs, err)) != RL_OK)
 		goto fail;
 	printf("validate: %s on %s, %zu GEMMs (protocol %s)\n", measured,
 	       ridgeline_hw_name(lib), v->n, proto ? proto : v->protocol_column ? "per row" :

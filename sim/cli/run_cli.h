@@ -18,6 +18,7 @@ struct run_cli {
 	int jobs;               /* -j N, default: cores online */
 	int jobs_set;           /* -j was given */
 	int fresh;              /* --fresh */
+	int no_plot;            /* --no-plot */
 	int plot;               /* 0 with --no-plot */
 	const char *trace;      /* --trace FILE.json, or NULL */
 	const char *timeline;   /* --timeline FILE.svg|.png, or NULL */

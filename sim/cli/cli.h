@@ -34,6 +34,15 @@ struct validate_set;
  * on stdout; `calibrate` prints it before and after the fit. */
 void cli_validate_table(const struct validate_set *v);
 
+struct validate_summary;
+enum validate_regime;
+/* The error tables' pieces, on stdout: the header, a row (label, n, MAPE,
+ * median, max, bias), and a regime's label ("small (latency)",
+ * "memory-bound", ...) into out. */
+void cli_summary_header(void);
+void cli_summary_line(const char *label, const struct validate_summary *s);
+void cli_regime_label(enum validate_regime rg, char *out, size_t len);
+
 /* ---- options: one table per command --------------------------------- */
 
 /* What an option's value is and where it goes. */

@@ -230,12 +230,6 @@ static int by_split(const struct attn_vrow *r, void *arg)
 	return (r->sim.split_k > 1) == *(int *)arg;
 }
 
-static void line(const char *label, const struct validate_summary *s)
-{
-	printf("%-22s %6zu %8.2f %8.2f %8.2f %+8.2f\n", label, s->n, s->mape,
-	       s->median_ape, s->max_ape, s->mean_error);
-}
-
 int cli_validate_attention(const struct hw_spec *hw, const char *measured,
 			   const char *dir, int jobs,
 			   const enum validate_protocol *protocol)
@@ -250,41 +244,36 @@ int cli_validate_attention(const struct hw_spec *hw, const char *measured,
 		goto fail;
 	if (protocol)
 		validate_attn_set_protocol(v, *protocol);
-	if (dir && (out_mkdir_p(dir, err) != RL_OK ||
-		    (lock = out_dir_lock(dir, err)) < 0)) {
+	if (dir && (lock = out_dir_open(dir, err)) < 0) {
 		rc = RL_EIO;
 		goto fail;
 	}
-	if (dir)
-		out_clean_stale(dir);
 	if ((rc = validate_attn_run(v, hw, jobs, err)))
 		goto fail;
 	printf("validate: %s on %s, %zu attention calls (protocol %s)\n",
 	       measured, hw->name, v->n,
 	       protocol ? validate_protocol_name(*protocol) : "per row");
-	printf("%-22s %6s %8s %8s %8s %8s\n", "rows", "n", "MAPE%", "median%",
-	       "max%", "bias%");
+	cli_summary_header();
 	validate_attn_summarize(v, NULL, NULL, &s);
-	line("all", &s);
+	cli_summary_line("all", &s);
 	for (int r = 0; r < NREGIMES; r++) {
 		enum validate_regime rg = (enum validate_regime)r;
 		char label[64];
 
 		validate_attn_summarize(v, by_regime, &rg, &s);
-		snprintf(label, sizeof label, "%s%s", validate_regime_name(rg),
-			 rg == REGIME_SMALL ? " (latency)" : "-bound");
+		cli_regime_label(rg, label, sizeof label);
 		if (s.n)
-			line(label, &s);
+			cli_summary_line(label, &s);
 	}
 	validate_attn_summarize(v, by_kv, &kv, &s);
 	if (s.n)
-		line("kv_len >= 1024", &s);
+		cli_summary_line("kv_len >= 1024", &s);
 	validate_attn_summarize(v, by_split, &yes, &s);
 	if (s.n)
-		line("split-KV", &s);
+		cli_summary_line("split-KV", &s);
 	validate_attn_summarize(v, by_split, &no, &s);
 	if (s.n)
-		line("no split", &s);
+		cli_summary_line("no split", &s);
 	if (dir) {
 		snprintf(path, sizeof path, "%s/validation.csv", dir);
 		if ((rc = validate_attn_write_csv(v, path, err)))

@@ -340,17 +340,12 @@ int run_cli_open(const struct run_cli *o, const char *prog,
 	int rc;
 
 	out_signals_install();
-	if (out_mkdir_p(dir, err) != RL_OK) {
-		fprintf(stderr, "%s: %s\n", prog, err);
-		return 1;
-	}
 	/* one run per DIR; held until the process exits (under MPI, rank 0
 	 * alone gets here and holds it for all ranks) */
-	if (dir_lock < 0 && (dir_lock = out_dir_lock(dir, err)) < 0) {
+	if (dir_lock < 0 && (dir_lock = out_dir_open(dir, err)) < 0) {
 		fprintf(stderr, "%s: %s\n", prog, err);
 		return 1;
 	}
-	out_clean_stale(dir);
 	if ((rc = runner_open(e, &ro, r, err))) {
 		fprintf(stderr, "%s: %s\n", prog, err);
 		return cli_exit_code(rc);

@@ -28,34 +28,43 @@ static const char usage[] =
 	"overall and by regime; with -o, write DIR/validation.csv. Rows with a\n"
 	"kv_len and a heads column are attention calls (ridgeline layer's).\n";
 
-static void line(const char *label, const struct validate_summary *s)
+void cli_summary_header(void)
+{
+	printf("%-22s %6s %8s %8s %8s %8s\n", "rows", "n", "MAPE%", "median%",
+	       "max%", "bias%");
+}
+
+void cli_summary_line(const char *label, const struct validate_summary *s)
 {
 	printf("%-22s %6zu %8.2f %8.2f %8.2f %+8.2f\n", label, s->n, s->mape,
 	       s->median_ape, s->max_ape, s->mean_error);
+}
+
+void cli_regime_label(enum validate_regime rg, char *out, size_t len)
+{
+	snprintf(out, len, "%s%s", validate_regime_name(rg),
+		 rg == REGIME_SMALL ? " (latency)" : "-bound");
 }
 
 void cli_validate_table(const struct validate_set *v)
 {
 	struct validate_summary s;
 
-	printf("%-22s %6s %8s %8s %8s %8s\n", "rows", "n", "MAPE%", "median%",
-	       "max%", "bias%");
+	cli_summary_header();
 	rl_api_summary(v, "all", &s);
-	line("all", &s);
+	cli_summary_line("all", &s);
 	for (int r = 0; r < NREGIMES; r++) {
 		enum validate_regime rg = (enum validate_regime)r;
 		char label[64];
 
 		rl_api_summary(v, validate_regime_name(rg), &s);
-		snprintf(label, sizeof(label), "%s%s",
-			 validate_regime_name(rg),
-			 rg == REGIME_SMALL ? " (latency)" : "-bound");
+		cli_regime_label(rg, label, sizeof label);
 		if (s.n)
-			line(label, &s);
+			cli_summary_line(label, &s);
 	}
 	rl_api_summary(v, "b>=32mb", &s);
 	if (s.n)
-		line("B >= 32 MB", &s);
+		cli_summary_line("B >= 32 MB", &s);
 }
 
 int cmd_validate(int argc, char **argv)
@@ -140,13 +149,10 @@ int cmd_validate(int argc, char **argv)
 	/* ... and DIR is made (parents included) and locked before the
 	 * simulation, as by run: a bad -o costs nothing and loses nothing;
 	 * the lock is held until the process exits */
-	if (dir && (out_mkdir_p(dir, err) != RL_OK ||
-		    (lock = out_dir_lock(dir, err)) < 0)) {
+	if (dir && (lock = out_dir_open(dir, err)) < 0) {
 		rc = RL_EIO;
 		goto fail;
 	}
-	if (dir)
-		out_clean_stale(dir);
 	if ((rc = ridgeline_validation_run(val, jobs, err)) != RL_OK)
 		goto fail;
 	printf("validate: %s on %s, %zu GEMMs (protocol %s)\n", measured,

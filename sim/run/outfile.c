@@ -420,3 +420,13 @@ int out_clean_stale(const char *dir)
 	closedir(d);
 	return removed;
 }
+
+int out_dir_open(const char *dir, char *err)
+{
+	int fd;
+
+	if (out_mkdir_p(dir, err) != RL_OK || (fd = out_dir_lock(dir, err)) < 0)
+		return -1;
+	out_clean_stale(dir);
+	return fd;
+}

@@ -107,4 +107,11 @@ void out_dir_unlock(int fd);
  * Returns the number removed. */
 int out_clean_stale(const char *dir);
 
+/* What a command does with its output directory before it writes
+ * anything: make DIR (out_mkdir_p()), take its lock (out_dir_lock()) and
+ * remove the temporaries of dead runs (out_clean_stale()). Returns the
+ * lock's descriptor (release it with out_dir_unlock(), or keep it until
+ * the process exits), or -1 with err filled. */
+int out_dir_open(const char *dir, char *err);
+
 #endif

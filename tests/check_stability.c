@@ -28,8 +28,8 @@
  * quantization (a wave is 1/waves of the time): a notch of resolution
  * that moves a point by more than the model's own error, or by a CTA
  * wave, means the resolution and not the physics chose the answer (the
- * +32 % of `down` at m = 384 before the CTA dispatch fix: two tail CTAs
- * doubled up on an SM or not, depending on sub-µs timing).
+ * +32 % of `down` at m = 384 on the model of the morning of 2026-12-01:
+ * two tail CTAs doubled up on an SM or not, depending on sub-µs timing).
  *
  * RL_STABILITY_REPORT=1 prints every point's change. Built twice: as
  * check_stability (the perturbation) and, with -DCHECK_FOLD, as
@@ -38,8 +38,8 @@
  * Failed on the model before the L2 became one queue (69e5cc3 and
  * earlier): `down` m = 896 with the budget halved moved +46 % (16-slice
  * merged steps; L2 hit 0.83 -> 0.58 with the per-slice queues); `up`
- * m = 1024 with 8 KiB chunks
- * +5.4 % (its 8 KiB A blocks on one slice instead of two). With the
+ * m = 1024 with 8 KiB chunks +5.4 % (its 8 KiB A blocks on one slice
+ * instead of two). With the
  * slices one queue: largest move +3.23 % (down m = 896, budget /2), none
  * beyond 4 % of 280.
  */

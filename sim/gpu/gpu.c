@@ -400,12 +400,12 @@ static int step_group(const struct kernel_config *k, uint64_t ctas,
  * limit of step_group holds where a full play would have lifted it
  * (STEP_HARD_BUDGET), and the L2 sees the operands in flight the kernel
  * has. What it cannot show: a change of regime after the played part.
- * One is known: in 262144x131072x16384 on the A100 PCIe, with every CTA
- * played, co-resident CTAs drift out of step after ~65k CTAs and the L2
- * hit rate falls from 0.91 to 0.25 (+58 % time); the fold reports the
- * in-step regime, the one every measured shape is in (no measured GEMM
- * has more than 32,768 CTAs). Errors against playing every CTA:
- * BENCHMARKS.md (`tests/bench_grid --fold`). */
+ * One was seen while the L2 slices were separate queues fed 4 KiB chunk
+ * by chunk: in 262144x131072x16384 on the A100 PCIe, played in full,
+ * co-resident CTAs drifted out of step after ~65k CTAs and the L2 hit
+ * rate fell from 0.91 to 0.25; with the slices one queue the full play
+ * holds 0.907 to the end and the fold is within 0.2 %. Errors against
+ * playing every CTA: BENCHMARKS.md (`tests/bench_grid --fold`). */
 #define FOLD_WAVES 4
 #define FOLD_STEPS 1e6
 

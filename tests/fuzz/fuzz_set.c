@@ -1,8 +1,9 @@
 /*
  * fuzz_set.c — libFuzzer target: the --set PATH=VALUE overrides of gemm
- * and validate (cli_sets_add, cli_apply_sets in sim/cli/cli.c, linked
- * here with main renamed) on the shipped a100-80gb-pcie spec. The input
- * is up to CLI_MAX_SETS lines, one override each. Properties: a refusal
+ * and validate (cli_parse with CLI_OPT_SET, then cli_apply_sets, in
+ * sim/cli/cli.c, linked here with main renamed) on the shipped
+ * a100-80gb-pcie spec. The input is lines, one override each (past
+ * CLI_MAX_SETS the parser refuses them, with one line). Properties: a refusal
  * prints exactly one line on stderr and an acceptance prints nothing; an
  * accepted spec still passes hw_spec_check() and every field stays inside
  * its table range (no NaN, no infinity slips through strtod).
@@ -12,12 +13,18 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "hw/spec.h"
 #include "sim/cli/cli.h"
 #include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* arguments at most: past CLI_MAX_SETS --set the parser refuses */
+#define FUZZ_ARGS (CLI_MAX_SETS + 2)
 
 static struct hw_spec *base;
 
@@ -27,6 +34,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *out = NULL;
 	size_t outlen = 0, nf;
 	struct cli_sets sets = {.n = 0};
+	const struct cli_opt opts[] = {CLI_OPT_SET(&sets), CLI_OPT_END};
+	char *argv[FUZZ_ARGS + 1] = {(char *)"fuzz"};
+	int argc = 1;
 	struct hw_spec *s;
 	const struct hw_field *f;
 	FILE *saved, *mem;
@@ -43,11 +53,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!(mem = open_memstream(&out, &outlen)))
 		FUZZ_FAIL("open_memstream");
 	stderr = mem;
-	for (char *l = strtok_r(text, "\n", &save); l && rc == 0;
-	     l = strtok_r(NULL, "\n", &save))
-		rc = cli_sets_add("fuzz", &sets, l);
+	/* each line as one "--set=LINE" argument, as a shell would pass it */
+	for (char *l = strtok_r(text, "\n", &save); l && argc < FUZZ_ARGS;
+	     l = strtok_r(NULL, "\n", &save)) {
+		size_t n = strlen(l) + sizeof "--set=";
+
+		if (!(argv[argc] = malloc(n)))
+			FUZZ_FAIL("out of memory");
+		snprintf(argv[argc++], n, "--set=%s", l);
+	}
+	argv[argc] = NULL;
+	rc = cli_parse("fuzz", "usage: fuzz", opts, argc, argv, NULL);
+	rc = rc == -1 ? 0 : rc == 0 ? 2 : rc;
 	if (rc == 0)
 		rc = cli_apply_sets("fuzz", s, &sets);
+	for (int i = 1; i < argc; i++)
+		free(argv[i]);
 	fflush(mem);
 	stderr = saved;
 	fclose(mem);

@@ -13,6 +13,8 @@
 
 struct sim_engine;
 struct gpu_mem;
+struct gpu_mem_stats;
+struct gpu_result;
 struct hw_machine;
 
 /* One SM as both executors model it. */
@@ -36,5 +38,12 @@ void gpu_exec_free(struct sim_engine *e, struct gpu_mem *mem,
  * more than a quarter of t, and "tail" otherwise. */
 const char *gpu_bound_name(const struct hw_machine *m, double t,
 			   double t_comp, double t_mem);
+
+/* The result fields that come from the memory levels' statistics (ls:
+ * the L2, hs: DRAM) over a run of `elapsed` ps: DRAM bytes read, written
+ * and their sum, TFLOP/s and GB/s (of r->flops and r->time_us, set
+ * before), the L2 hit rate and both levels' utilisation. */
+void gpu_result_memory(struct gpu_result *r, const struct gpu_mem_stats *ls,
+		       const struct gpu_mem_stats *hs, sim_time_t elapsed);
 
 #endif

@@ -793,14 +793,7 @@ static void gpu_collect(struct gpu *g, const struct hw_spec *hw,
 		fold_stats(&ls, &g->fold.s0.l2, &g->fold.s1.l2, f);
 		fold_stats(&hs, &g->fold.s0.dram, &g->fold.s1.dram, f);
 	}
-	r->bytes_hbm_read = hs.read_bytes;
-	r->bytes_hbm_write = hs.write_bytes;
-	r->bytes_hbm = hs.read_bytes + hs.write_bytes;
-	r->tflops = r->flops / (r->time_us * 1e-6) / 1e12;
-	r->hbm_gbps = r->bytes_hbm / (r->time_us * 1e-6) / 1e9;
-	r->l2_hit_rate = ls.read_bytes > 0 ? ls.hit_bytes / ls.read_bytes : 0;
-	r->hbm_util = hs.busy_ps / (hs.servers * (double)elapsed);
-	r->l2_util = ls.busy_ps / (ls.servers * (double)elapsed);
+	gpu_result_memory(r, &ls, &hs, elapsed);
 	{
 		/* the SM pipe is busy for max(tensor, shared-memory) cycles
 		 * per step; the tensor cores for the MMA share of that */

@@ -522,14 +522,7 @@ int gpu_simulate_attention(const struct hw_spec *spec,
 	r->bytes_min = attn_bytes_min(a);
 	g->mem->ops->stats(g->mem, &ls);
 	gpu_mem_back(g->mem)->ops->stats(gpu_mem_back(g->mem), &hs);
-	r->bytes_hbm_read = hs.read_bytes;
-	r->bytes_hbm_write = hs.write_bytes;
-	r->bytes_hbm = hs.read_bytes + hs.write_bytes;
-	r->tflops = r->flops / (r->time_us * 1e-6) / 1e12;
-	r->hbm_gbps = r->bytes_hbm / (r->time_us * 1e-6) / 1e9;
-	r->l2_hit_rate = ls.read_bytes > 0 ? ls.hit_bytes / ls.read_bytes : 0;
-	r->hbm_util = hs.busy_ps / (hs.servers * (double)elapsed);
-	r->l2_util = ls.busy_ps / (ls.servers * (double)elapsed);
+	gpu_result_memory(r, &ls, &hs, elapsed);
 	r->tensor_util = g->mma_busy / clk * 1e12 / (g->nsm * (double)elapsed);
 	r->waves = (double)k.ctas / nslots;
 	attn_kernel_name(&k, r->tile, sizeof r->tile);

@@ -122,13 +122,12 @@ static void insert(struct l2 *c, sim_time_t t, uint32_t b, double bytes)
 	push_mru(c, b);
 }
 
-/* Pass `bytes` at addr through the slices, arriving at t: returns when
- * they are delivered (service + hit latency; they left the slices one hit
- * latency earlier). */
-static inline sim_time_t slices(struct l2 *c, sim_time_t t, uint64_t addr,
-				double bytes)
+/* Pass `bytes` through the slices, arriving at t: returns when they are
+ * delivered (service + hit latency; they left the slices one hit latency
+ * earlier). Where they live does not matter: every request spreads over
+ * all slices (see the top). */
+static inline sim_time_t slices(struct l2 *c, sim_time_t t, double bytes)
 {
-	(void)addr;
 	return sim_server_request(&c->q, t, bytes);
 }
 
@@ -144,14 +143,14 @@ static sim_time_t l2_read(struct gpu_mem *m, sim_time_t t, uint64_t block,
 		c->hit_bytes += bytes;
 		unlink_block(c, b);
 		push_mru(c, b);
-		done = slices(c, t, addr, share > 1 ? bytes / share : bytes);
+		done = slices(c, t, share > 1 ? bytes / share : bytes);
 		return done > c->blk[b].ready ? done : c->blk[b].ready;
 	}
 	/* a miss occupies the slices and the DRAM channels for its bytes;
 	 * both see the request now (pipelined stages: the slower one sets
 	 * the pace, the DRAM load latency is the latency) */
 	insert(c, t, b, bytes);
-	svc = slices(c, t, addr, share > 1 ? bytes / share : bytes) -
+	svc = slices(c, t, share > 1 ? bytes / share : bytes) -
 	      c->hit_lat;
 	dram = m->next->ops->read(m->next, t, block, addr, bytes, 1);
 	done = dram > svc ? dram : svc;
@@ -170,7 +169,7 @@ static sim_time_t l2_write(struct gpu_mem *m, sim_time_t t, uint64_t block,
 	insert(c, t, b, bytes);
 	c->blk[b].dirty = 1;
 	c->blk[b].addr = addr;
-	done = slices(c, t, addr, bytes);
+	done = slices(c, t, bytes);
 	c->blk[b].ready = done;
 	return done;
 }

@@ -615,9 +615,22 @@ int gpu_simulate_gemm(const struct hw_spec *spec, const struct gemm *gm,
 		      char *err)
 {
 	struct kernel_config kc;
+	struct hw_spec at = *spec; /* shallow: only the clock changes */
 	int rc;
 
-	if ((rc = check(spec, gm, &kc, err)) != RL_OK)
+	/* the chooser sees the clock of the protocol's timed calls, as the
+	 * simulation will (run_spec): short calls run near a power-limited
+	 * GPU's burst clock. The busy period of a call is its roofline time,
+	 * known before a kernel is chosen. */
+	if (opts && opts->calls_timed > 0) {
+		struct roofline_point rp;
+
+		roofline_gemm(spec, gm, &rp);
+		at.clock.sustained_mhz = hw_spec_mean_clock_mhz(
+			spec, opts->calls_before * rp.time_us,
+			opts->calls_timed * rp.time_us);
+	}
+	if ((rc = check(&at, gm, &kc, err)) != RL_OK)
 		return rc;
 	return gpu_simulate_kernel(spec, gm, &kc, opts, r, err);
 }

@@ -193,10 +193,12 @@ static double wave_time(const struct kernel_config *c, double n, double sms,
  * padding at full power predicted +0.03 … +0.25); the A100 SXM table,
  * whose clock shows no power window, pays for its padded rows as
  * predicted. Validate on the H100 table, before -> after (same fitted
- * values): 6.94 -> 6.80 % all, 6.03 -> 5.81 % B >= 32 MB; letting the
- * chooser's estimate see the raised clocks made it 7.29 % (it then
- * prefers heavily padded 256-row tiles whose simulated L2 and port
- * traffic do not keep up), so the estimate keeps the nominal clock. */
+ * values): 6.94 -> 6.80 % all, 6.03 -> 5.81 % B >= 32 MB. The chooser's
+ * estimate runs at these clocks too (est_grid): once its DRAM stream
+ * counted a multicast B transfer once, as its miss share does, the
+ * raised clocks no longer made it prefer padded 256-row tiles (they had:
+ * 7.29 % when first tried), and an estimate at a lower clock than the
+ * simulation ranks port- and latency-bound kernels wrongly. */
 void kernel_clocks(const struct hw_spec *hw, const struct gemm *g,
 		   const struct kernel_config *c, double *sustained_mhz,
 		   double *burst_mhz)

@@ -1,9 +1,11 @@
 /*
- * check_mem.c — the memory levels (sim/gpu/hbm.c, sim/gpu/l2.c) on their
- * own and chained (sim/gpu/mem.c), on a spec with round numbers: DRAM 1,000 GB/s at efficiency 1 over
- * 10 channels (100 GB/s each) with 100 ns of latency; an L2 of 64 KiB
- * (one partition), so four 16 KiB blocks fit. Expected times are worked
- * out in the comments in picoseconds.
+ * check_mem.c — the memory hierarchy as a chain (sim/gpu/mem.c): the
+ * levels in order, and the generic flush, preload and DRAM statistics
+ * reaching them through a pass-through level. The levels' own rules are
+ * specified in check_l2.c and check_hbm.c. The spec has round numbers:
+ * DRAM 1,000 GB/s at efficiency 1 over 10 channels (100 GB/s each) with
+ * 100 ns of latency; an L2 of 64 KiB (one partition), so four 16 KiB
+ * blocks fit.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -27,110 +29,6 @@ static struct hw_spec *round_spec(void)
 	ck_assert_int_eq(hw_spec_set(hw, "l2.partitions", 1, err), RL_OK);
 	return hw;
 }
-
-/* One 4 KiB chunk to one 100 GB/s channel: 4096 B / 100 B/ns = 40,960 ps
- * of service plus 100,000 ps of latency = 140,960 ps; the same chunk again
- * at t = 0 queues behind it on the same channel: 81,920 + 100,000. */
-START_TEST(test_hbm_channel_serves_at_its_share_after_the_latency)
-{
-	struct hw_spec *hw = round_spec();
-	struct gpu_mem *h = gpu_hbm_new(hw, GPU_CHUNK_SHIFT);
-	struct gpu_mem_stats st;
-
-	ck_assert_ptr_nonnull(h);
-	ck_assert_uint_eq(h->ops->read(h, 0, 0, 0, 4096, 1), 140960);
-	ck_assert_uint_eq(h->ops->read(h, 0, 0, 0, 4096, 1), 181920);
-	h->ops->stats(h, &st);
-	ck_assert_double_eq(st.read_bytes, 8192);
-	ck_assert_double_eq(st.servers, 10);
-	ck_assert_double_eq(st.busy_ps, 81920);
-	gpu_mem_free(h);
-	hw_spec_free(hw);
-}
-END_TEST
-
-/* LRU at block granularity: blocks 0-3 (16 KiB each) fill the 64 KiB;
- * touching 0 makes 1 the least recently used, so reading 4 evicts 1:
- * afterwards 0 hits, 1 misses. Hits are counted in bytes. */
-START_TEST(test_l2_evicts_the_least_recently_used_block)
-{
-	struct hw_spec *hw = round_spec();
-	struct gpu_mem *h = gpu_hbm_new(hw, GPU_CHUNK_SHIFT);
-	struct gpu_mem *l2 = gpu_l2_new(hw, 16, GPU_CHUNK_SHIFT, h);
-	struct gpu_mem_stats st;
-	const double B = 16384;
-
-	ck_assert_ptr_nonnull(l2);
-	for (uint64_t b = 0; b < 4; b++)
-		l2->ops->read(l2, 0, b, b * 16384, B, 1);
-	l2->ops->read(l2, 1, 0, 0, B, 1);       /* hit */
-	l2->ops->read(l2, 2, 4, 4 * 16384, B, 1); /* miss, evicts 1 */
-	l2->ops->read(l2, 3, 0, 0, B, 1);       /* hit */
-	l2->ops->read(l2, 4, 1, 16384, B, 1);   /* miss */
-	l2->ops->stats(l2, &st);
-	ck_assert_double_eq(st.hit_bytes, 2 * B);
-	ck_assert_double_eq(st.read_bytes, 8 * B);
-	h->ops->stats(h, &st);
-	ck_assert_double_eq(st.read_bytes, 6 * B);
-	gpu_mem_free(l2); /* and the DRAM level behind it */
-	hw_spec_free(hw);
-}
-END_TEST
-
-/* Write-back: a written block is dirty and costs the DRAM its bytes only
- * when evicted (four other blocks push it out) or flushed; a read of a
- * block whose fill is in flight waits for the fill (merged miss) and is
- * counted as a hit; a preloaded block hits without a DRAM read. */
-START_TEST(test_l2_writes_back_dirty_blocks_and_merges_in_flight_fills)
-{
-	struct hw_spec *hw = round_spec();
-	struct gpu_mem *h = gpu_hbm_new(hw, GPU_CHUNK_SHIFT);
-	struct gpu_mem *l2 = gpu_l2_new(hw, 16, GPU_CHUNK_SHIFT, h);
-	struct gpu_mem_stats st;
-	const double B = 16384;
-	sim_time_t fill, again, done;
-
-	l2->ops->write(l2, 0, 5, 5 * 16384, B);
-	h->ops->stats(h, &st);
-	ck_assert_double_eq(st.write_bytes, 0);
-	for (uint64_t b = 6; b < 10; b++)
-		l2->ops->read(l2, 0, b, b * 16384, B, 1);
-	h->ops->stats(h, &st);
-	ck_assert_double_eq(st.write_bytes, B);
-	/* block 10: its fill from DRAM takes at least the 100 ns latency */
-	fill = l2->ops->read(l2, 1000, 10, 10 * 16384, B, 1);
-	ck_assert_uint_ge(fill, 1000 + 100000);
-	again = l2->ops->read(l2, 2000, 10, 10 * 16384, B, 1);
-	ck_assert_uint_ge(again, fill);
-	l2->ops->stats(l2, &st);
-	ck_assert_double_eq(st.hit_bytes, B);
-	/* preload: resident and ready at 0, no DRAM read */
-	gpu_mem_preload(l2, 11, B);
-	h->ops->stats(h, &st);
-	l2->ops->read(l2, 5000, 11, 11 * 16384, B, 1);
-	{
-		struct gpu_mem_stats st2;
-
-		h->ops->stats(h, &st2);
-		ck_assert_double_eq(st2.read_bytes, st.read_bytes);
-		l2->ops->stats(l2, &st2);
-		ck_assert_double_eq(st2.hit_bytes, 2 * B);
-	}
-	/* flush: the one dirty block left (12, written now) goes to DRAM */
-	l2->ops->write(l2, 6000, 12, 12 * 16384, B);
-	h->ops->stats(h, &st);
-	done = gpu_mem_flush(l2, 7000);
-	{
-		struct gpu_mem_stats st2;
-
-		h->ops->stats(h, &st2);
-		ck_assert_double_eq(st2.write_bytes - st.write_bytes, B);
-	}
-	ck_assert_uint_ge(done, 7000 + 100000);
-	gpu_mem_free(l2); /* and the DRAM level behind it */
-	hw_spec_free(hw);
-}
-END_TEST
 
 /* A level that counts what passes through it (the shape of attrib.c's
  * DRAM probe), for the chain test. */
@@ -170,7 +68,7 @@ static const struct gpu_mem_ops tap_ops = {
 
 /* The chain mem.c builds: the L2 in front, the tap in front of DRAM, DRAM
  * at the back; the generic flush and preload reach the L2 through it. The
- * same numbers as above: a preloaded block hits (no DRAM read), a written
+ * spec above: a preloaded block hits (no DRAM read), a written
  * block is flushed through the tap to DRAM (16,384 B written), a miss
  * passes the tap once. */
 START_TEST(test_chain_is_l2_then_tap_then_hbm)
@@ -207,11 +105,8 @@ END_TEST
 static Suite *mem_suite(void)
 {
 	Suite *s = suite_create("mem");
-	TCase *tc = tcase_create("levels");
+	TCase *tc = tcase_create("chain");
 
-	tcase_add_test(tc, test_hbm_channel_serves_at_its_share_after_the_latency);
-	tcase_add_test(tc, test_l2_evicts_the_least_recently_used_block);
-	tcase_add_test(tc, test_l2_writes_back_dirty_blocks_and_merges_in_flight_fills);
 	tcase_add_test(tc, test_chain_is_l2_then_tap_then_hbm);
 	suite_add_tcase(s, tc);
 	return s;

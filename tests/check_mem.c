@@ -67,10 +67,10 @@ static const struct gpu_mem_ops tap_ops = {
 };
 
 /* The chain mem.c builds: the L2 in front, the tap in front of DRAM, DRAM
- * at the back; the generic flush and preload reach the L2 through it. The
- * spec above: a preloaded block hits (no DRAM read), a written
- * block is flushed through the tap to DRAM (16,384 B written), a miss
- * passes the tap once. */
+ * at the back; the generic flush and preload reach the L2 through it. On
+ * the spec above: a preloaded block hits (no DRAM read), a written block
+ * is flushed through the tap to DRAM (16,384 B written), a miss passes
+ * the tap once. */
 START_TEST(test_chain_is_l2_then_tap_then_hbm)
 {
 	struct hw_spec *hw = round_spec();
@@ -102,12 +102,29 @@ START_TEST(test_chain_is_l2_then_tap_then_hbm)
 }
 END_TEST
 
+/* A chain that cannot be built is NULL with nothing left allocated (the
+ * sanitizer build sees a leak otherwise): the L2 refuses UINT32_MAX block
+ * ids (its links are 32-bit with UINT32_MAX as the end mark) after the
+ * DRAM level was built, with and without a tap, which is left unowned. */
+START_TEST(test_a_chain_that_cannot_be_built_is_null)
+{
+	struct hw_spec *hw = round_spec();
+	struct tap tap = {{&tap_ops, NULL}, 0, 0};
+
+	ck_assert_ptr_null(gpu_mem_chain_new(hw, UINT32_MAX, 0, NULL));
+	ck_assert_ptr_null(gpu_mem_chain_new(hw, UINT32_MAX, 0, &tap.base));
+	ck_assert_int_eq(tap.reads + tap.writes, 0);
+	hw_spec_free(hw);
+}
+END_TEST
+
 static Suite *mem_suite(void)
 {
 	Suite *s = suite_create("mem");
 	TCase *tc = tcase_create("chain");
 
 	tcase_add_test(tc, test_chain_is_l2_then_tap_then_hbm);
+	tcase_add_test(tc, test_a_chain_that_cannot_be_built_is_null);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -589,6 +589,29 @@ START_TEST(test_server_idle_link_serves_arrival_without_wait)
 }
 END_TEST
 
+/* A background transfer fills the idle time since `since`: rate 1 B/ps,
+ * latency 10; requests of 100 B at 0 and 500 keep the link busy 0..100
+ * and 500..600 (free_at 600, busy 200, idle 400 since 0). A fill of
+ * 300 B fits (busy 500 <= 600): done by 600, nothing moves. Another
+ * 300 B does not (busy 800 > 600): the link's work now ends at
+ * 0 + 800, done 810, and a request at 700 waits until 800. */
+START_TEST(test_server_fill_idle_uses_gaps_then_extends)
+{
+	struct sim_server sv;
+
+	sim_server_init(&sv, 1e12, 10, SIM_SERVER_NO_WAIT_STATS);
+	ck_assert_uint_eq(sim_server_request(&sv, 0, 100), 110);
+	ck_assert_uint_eq(sim_server_request(&sv, 500, 100), 610);
+	ck_assert_uint_eq(sim_server_fill_idle(&sv, 0, 300), 600);
+	ck_assert_uint_eq(sv.free_at, 600);
+	ck_assert_uint_eq(sim_server_fill_idle(&sv, 0, 300), 810);
+	ck_assert_uint_eq(sv.free_at, 800);
+	ck_assert_double_eq_tol(sv.busy_ps, 800.0, 1e-9);
+	ck_assert_uint_eq(sim_server_request(&sv, 700, 100), 910);
+	sim_server_destroy(&sv);
+}
+END_TEST
+
 /* 1000 back-to-back 1-byte requests at 0.3 B/ps: request k leaves the link
  * at ceil(k / 0.3) = ceil(10k / 3) = (10k + 2) / 3 in integers. Rounding
  * each request up on its own would give 4k instead (4000 at the end). */
@@ -909,6 +932,7 @@ static Suite *engine_suite(void)
 	ADD(s, test_server_fifo_queueing_matches_hand_computation);
 	ADD(s, test_server_without_wait_stats_times_the_same);
 	ADD(s, test_server_idle_link_serves_arrival_without_wait);
+	ADD(s, test_server_fill_idle_uses_gaps_then_extends);
 	ADD(s, test_server_rounding_carries_fractional_ps);
 	ADD(s, test_server_many_small_requests_do_not_drift);
 	ADD(s, test_server_utilization_is_busy_over_elapsed);

@@ -62,6 +62,16 @@ sim_time_t sim_server_submit(struct sim_server *sv, struct sim_engine *e,
 			     double bytes, sim_handler_fn fn, void *ctx,
 			     uint64_t arg);
 
+/* Serve `bytes` in the idle time the server has had since `since` (when
+ * it took its first request at or after `since`, as a component does
+ * that lives for one kernel): a background transfer, a cache's
+ * write-back. It fits if the server's busy time, this service included,
+ * is no more than free_at - since; then it is done by free_at, the end of
+ * the server's last service. Otherwise the server's work now ends at
+ * since + busy, and the transfer completes the latency after that. */
+sim_time_t sim_server_fill_idle(struct sim_server *sv, sim_time_t since,
+				double bytes);
+
 /* busy / elapsed, in [0, 1]; elapsed > 0. Service queued beyond
  * `elapsed` is not counted (exact when every request arrived by then). */
 double sim_server_utilization(const struct sim_server *sv, sim_time_t elapsed);

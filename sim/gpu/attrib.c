@@ -226,6 +226,17 @@ static sim_time_t probe_write(struct gpu_mem *m, sim_time_t t,
 	return done;
 }
 
+static sim_time_t probe_writeback(struct gpu_mem *m, sim_time_t t,
+				  uint64_t block, uint64_t addr, double bytes)
+{
+	struct gpu_recorder *r = probe_rec(m);
+	sim_time_t done = gpu_mem_writeback(m->next, t, block, addr, bytes);
+
+	if (r->timeline)
+		dram_bin(r, t, done, bytes);
+	return done;
+}
+
 static void probe_stats(const struct gpu_mem *m, struct gpu_mem_stats *o)
 {
 	m->next->ops->stats(m->next, o);
@@ -241,6 +252,7 @@ static const struct gpu_mem_ops probe_ops = {
 	.name = "attrib-probe",
 	.read = probe_read,
 	.write = probe_write,
+	.writeback = probe_writeback,
 	.stats = probe_stats,
 	.free = probe_free,
 	/* no flush, no preload: it holds nothing */
@@ -546,7 +558,8 @@ void attrib_finish(struct gpu_recorder *r, sim_time_t end,
 {
 	assert(end == r->t_end);
 	r->total = r->v_end;
-	/* the write-back of what is still dirty, behind the DRAM queues */
+	/* the write-back of what is still dirty, where it did not fit in
+	 * the DRAM channels' idle time */
 	if (elapsed > end)
 		r->total.ps[ATTRIB_DRAM] += elapsed - end;
 	r->elapsed = elapsed;

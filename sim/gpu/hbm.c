@@ -48,6 +48,33 @@ static sim_time_t hbm_write(struct gpu_mem *m, sim_time_t t, uint64_t block,
 			  h->chunk);
 }
 
+/* gpu_mem_ops.writeback: each chunk's channel serves it in its idle time
+ * since t if it has that much (then it is done by the channel's last
+ * service), else it ends the channel's work, acknowledged after the
+ * latency: done = t + busy time, service of this chunk included. */
+static sim_time_t hbm_writeback(struct gpu_mem *m, sim_time_t t,
+				uint64_t block, uint64_t addr, double bytes)
+{
+	struct hbm *h = (struct hbm *)m;
+	uint64_t x = addr >> h->shift;
+	double chunk = gpu_chunk_bytes(bytes, h->chunk);
+	sim_time_t done = t;
+
+	(void)block; /* DRAM maps by address only */
+	h->write_bytes += bytes;
+	while (bytes > 0) {
+		double b = bytes < chunk ? bytes : chunk;
+		struct sim_server *sv = &h->ch[gpu_route(x, h->nch)];
+		sim_time_t c = sim_server_fill_idle(sv, t, b);
+
+		if (c > done)
+			done = c;
+		bytes -= b;
+		x++;
+	}
+	return done;
+}
+
 static void hbm_stats(const struct gpu_mem *m, struct gpu_mem_stats *o)
 {
 	const struct hbm *h = (const struct hbm *)m;
@@ -78,6 +105,7 @@ static const struct gpu_mem_ops hbm_ops = {
 	.name = "hbm",
 	.read = hbm_read,
 	.write = hbm_write,
+	.writeback = hbm_writeback,
 	.stats = hbm_stats,
 	.free = hbm_free,
 };

@@ -34,15 +34,18 @@
  * counts as a hit that waits for the fill (MSHR merge). Writes allocate
  * (split-K partials are re-read by the reducing CTA) and are write-back:
  * a dirty block costs the next level its bytes when it is evicted; what is
- * still dirty when the kernel ends is flushed by gpu_l2_flush() through
- * the DRAM channels like any write, queued behind their other work; the
- * kernel cannot end before the last write-back (otherwise a
+ * still dirty when the kernel ends is written back by l2_flush() into the
+ * DRAM channels' idle time since the kernel began (gpu_mem_writeback): a
+ * GPU writes dirty lines back as they are evicted, while the kernel or
+ * the next call runs, so they cost time only where the channels had no
+ * slack, and the call cannot end before its DRAM work does (otherwise a
  * write-dominated GEMM, small k, would beat the DRAM roofline).
  * O(1) per request besides the per-chunk server calls; a block's state is
  * one 32-byte record (struct blk).
  */
 #include "sim/gpu/mem.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 #include "hw/spec.h"
@@ -100,6 +103,9 @@ static void push_mru(struct l2 *c, uint32_t b)
  * victims are written back to the next level at time t. */
 static void insert(struct l2 *c, sim_time_t t, uint32_t b, double bytes)
 {
+	/* a block of no bytes is never resident (size 0 means absent) */
+	if (bytes <= 0)
+		return;
 	if (c->blk[b].size > 0) {
 		unlink_block(c, b);
 		c->used -= c->blk[b].size;
@@ -138,6 +144,8 @@ static sim_time_t l2_read(struct gpu_mem *m, sim_time_t t, uint64_t block,
 	uint32_t b = (uint32_t)block;
 	sim_time_t svc, done, dram;
 
+	if (bytes <= 0) /* passes the slices' queue, touches no block */
+		return slices(c, t, 0);
 	c->read_bytes += bytes;
 	if (c->blk[b].size > 0) {
 		c->hit_bytes += bytes;
@@ -165,6 +173,8 @@ static sim_time_t l2_write(struct gpu_mem *m, sim_time_t t, uint64_t block,
 	uint32_t b = (uint32_t)block;
 	sim_time_t done;
 
+	if (bytes <= 0)
+		return slices(c, t, 0);
 	c->write_bytes += bytes;
 	insert(c, t, b, bytes);
 	c->blk[b].dirty = 1;
@@ -197,7 +207,8 @@ static void l2_free(struct gpu_mem *m)
 	free(c);
 }
 
-/* gpu_mem_ops.flush: the dirty blocks, MRU first, through `next`. */
+/* gpu_mem_ops.flush: the dirty blocks, MRU first, written back to `next`
+ * (in its idle time since t, the kernel's start). */
 static sim_time_t l2_flush(struct gpu_mem *m, sim_time_t t)
 {
 	struct l2 *c = (struct l2 *)m;
@@ -205,9 +216,9 @@ static sim_time_t l2_flush(struct gpu_mem *m, sim_time_t t)
 
 	for (uint32_t b = c->head; b != NIL; b = c->blk[b].next)
 		if (c->blk[b].dirty) {
-			sim_time_t w = m->next->ops->write(m->next, t, b,
-							   c->blk[b].addr,
-							   c->blk[b].size);
+			sim_time_t w = gpu_mem_writeback(m->next, t, b,
+							 c->blk[b].addr,
+							 c->blk[b].size);
 
 			done = w > done ? w : done;
 			c->blk[b].dirty = 0;
@@ -260,7 +271,8 @@ struct gpu_mem *gpu_l2_new(const struct hw_spec *hw, uint64_t nids,
 	}
 	c->head = c->tail = NIL;
 	c->capacity = m.l2_bytes;
-	c->hit_lat = (sim_time_t)(m.l2_lat * 1e12);
+	/* rounded, as hbm.c rounds its latency: truncation lost 1 ps */
+	c->hit_lat = (sim_time_t)llround(m.l2_lat * 1e12);
 	sim_server_init(&c->q, m.l2_bw, c->hit_lat, SIM_SERVER_NO_WAIT_STATS);
 	return &c->base;
 }

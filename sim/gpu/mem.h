@@ -42,12 +42,20 @@ struct gpu_mem_ops {
 	/* Write `bytes` of block `block` at `addr`, arriving at t. */
 	sim_time_t (*write)(struct gpu_mem *m, sim_time_t t, uint64_t block,
 			    uint64_t addr, double bytes);
+	/* A write-back from the level in front at the end of a kernel that
+	 * began at t: it fills this level's idle time since t and queues
+	 * behind its other work only with what does not fit there (the
+	 * level can have carried it while the kernel ran, or carries it
+	 * while the next call runs); returns when it is done, no later than
+	 * the level's last service if it fits. NULL: served as a write. */
+	sim_time_t (*writeback)(struct gpu_mem *m, sim_time_t t,
+				uint64_t block, uint64_t addr, double bytes);
 	void (*stats)(const struct gpu_mem *m, struct gpu_mem_stats *out);
 	void (*free)(struct gpu_mem *m);
-	/* End of kernel: write back what this level holds dirty through the
-	 * next level, the requests arriving at t (FIFO levels queue them
-	 * behind their other work); returns when the last write-back is
-	 * acknowledged (t if none). NULL: the level holds nothing dirty. */
+	/* End of a kernel that began at t: write back what this level holds
+	 * dirty through the next level (gpu_mem_writeback: in its idle time
+	 * since t where it has one); returns when the last write-back is
+	 * done (t if none). NULL: the level holds nothing dirty. */
 	sim_time_t (*flush)(struct gpu_mem *m, sim_time_t t);
 	/* Warm start: make block resident here without timing. NULL: the
 	 * level keeps no data (DRAM holds everything already). */
@@ -105,9 +113,19 @@ struct gpu_mem *gpu_l2_new(const struct hw_spec *hw, uint64_t nids,
 struct gpu_mem *gpu_mem_chain_new(const struct hw_spec *hw, uint64_t nids,
 				  unsigned chunk_shift, struct gpu_mem *tap);
 
-/* End of kernel: flush every level, front to back (what one writes back
- * lands dirty in the next before that one is flushed), all at t; returns
- * when the last write-back is acknowledged (t if none). */
+/* Write-back into level m (gpu_mem_ops.writeback, else a plain write). */
+static inline sim_time_t gpu_mem_writeback(struct gpu_mem *m, sim_time_t t,
+					   uint64_t block, uint64_t addr,
+					   double bytes)
+{
+	return m->ops->writeback ?
+		       m->ops->writeback(m, t, block, addr, bytes) :
+		       m->ops->write(m, t, block, addr, bytes);
+}
+
+/* End of a kernel that began at t: flush every level, front to back (what
+ * one writes back lands dirty in the next before that one is flushed);
+ * returns when the last write-back is done (t if none). */
 static inline sim_time_t gpu_mem_flush(struct gpu_mem *m, sim_time_t t)
 {
 	sim_time_t done = t;

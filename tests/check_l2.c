@@ -17,11 +17,6 @@
  * is check_hbm's subject). Block b is 16 KiB at address b x 16 KiB;
  * requests that must find idle queues are S = 10,000,000 ps apart, far
  * beyond any completion here.
- *
- * Built a second time with -DCHECK_L2_KNOWN_BUGS as tests/check_l2_bugs
- * (XFAIL_TESTS): the rules the code breaks today, reported, not fixed.
- * When that program passes (XPASS fails `make check`), move its tests
- * here and drop it.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -89,7 +84,6 @@ static sim_time_t rd(struct gpu_mem *l2, sim_time_t t, uint64_t block)
 	return l2->ops->read(l2, t, block, block * 16384, B, 1);
 }
 
-#ifndef CHECK_L2_KNOWN_BUGS
 static double dram_read(const struct gpu_mem *l2)
 {
 	return stats_of(l2->next).read_bytes;
@@ -508,15 +502,13 @@ START_TEST(test_a_block_larger_than_the_cache_evicts_everything_else)
 }
 END_TEST
 
-#else /* CHECK_L2_KNOWN_BUGS */
-/* KNOWN BUG (reported 2026-12-01): an empty request moves nothing and
- * leaves the cache as it was. Two zero-byte reads of block 3 link it into the
- * LRU list twice (a zero-size block counts as absent, so the second read
- * inserts it again: it becomes its own successor), and the next walk of
- * the list — this flush, or an eviction — never ends (the test times
- * out). Expected: the flush writes block 4's 16,384 B (queued on the idle
- * channel: 16,384 + 500,000 after 1,000) and returns. */
-START_TEST(test_bug_zero_byte_reads_leave_the_cache_intact)
+/* An empty request moves nothing and leaves the cache as it was. (Two
+ * zero-byte reads of block 3 used to link it into the LRU list twice —
+ * a zero-size block counts as absent — so that it became its own
+ * successor and the next walk of the list, a flush or an eviction, never
+ * ended.) The flush writes block 4's 16,384 B (on the idle channel:
+ * 16,384 + 500,000 after 1,000) and returns. */
+START_TEST(test_zero_byte_reads_leave_the_cache_intact)
 {
 	struct hw_spec *hw = round_spec();
 	struct gpu_mem *l2 = l2_of(hw);
@@ -531,13 +523,12 @@ START_TEST(test_bug_zero_byte_reads_leave_the_cache_intact)
 }
 END_TEST
 
-/* KNOWN BUG (reported 2026-12-01): the hit latency is
- * l2.hit_latency_cycles at the clock in whole picoseconds: 240 cycles at
- * 1000 MHz = 240,000 ps, so a preloaded hit at 0 completes at 16,000 +
- * 240,000 = 256,000. l2.c truncates the floating product (240 / 1e9 s x
- * 1e12 = 239,999.99...) to 239,999 ps (hbm.c rounds its latency; so
- * should this), one ps short. */
-START_TEST(test_bug_hit_latency_is_whole_cycles_in_ps)
+/* The hit latency is l2.hit_latency_cycles at the clock in whole
+ * picoseconds, rounded: 240 cycles at 1000 MHz = 240,000 ps, so a
+ * preloaded hit at 0 completes at 16,000 + 240,000 = 256,000. (The
+ * floating product, 240 / 1e9 s x 1e12 = 239,999.99..., was once
+ * truncated to 239,999 ps.) */
+START_TEST(test_hit_latency_is_whole_cycles_in_ps)
 {
 	struct hw_spec *hw = round_spec();
 	struct gpu_mem *l2;
@@ -550,18 +541,12 @@ START_TEST(test_bug_hit_latency_is_whole_cycles_in_ps)
 	hw_spec_free(hw);
 }
 END_TEST
-#endif
 
 static Suite *l2_suite(void)
 {
 	Suite *s = suite_create("l2");
 	TCase *tc = tcase_create("rules");
 
-#ifdef CHECK_L2_KNOWN_BUGS
-	tcase_add_test(tc, test_bug_zero_byte_reads_leave_the_cache_intact);
-	tcase_add_test(tc, test_bug_hit_latency_is_whole_cycles_in_ps);
-	tcase_set_timeout(tc, 1); /* the first hangs today */
-#else
 	tcase_add_test(tc, test_a_block_misses_once_then_hits);
 	tcase_add_test(tc, test_the_least_recently_used_block_is_evicted_first);
 	tcase_add_test(tc, test_the_capacity_is_counted_in_bytes);
@@ -576,7 +561,9 @@ static Suite *l2_suite(void)
 	tcase_add_test(tc, test_statistics_count_bytes_hits_and_busy_time);
 	tcase_add_test(tc, test_an_earlier_stamped_request_waits_behind_the_queue);
 	tcase_add_test(tc, test_a_block_larger_than_the_cache_evicts_everything_else);
-#endif
+	tcase_add_test(tc, test_zero_byte_reads_leave_the_cache_intact);
+	tcase_add_test(tc, test_hit_latency_is_whole_cycles_in_ps);
+	tcase_set_timeout(tc, 2); /* a corrupt LRU list hangs a flush */
 	suite_add_tcase(s, tc);
 	return s;
 }

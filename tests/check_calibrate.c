@@ -191,6 +191,171 @@ START_TEST(test_round_trip_recovers_known_values_within_their_errors)
 }
 END_TEST
 
+/* ---- several starts -------------------------------------------------------- */
+
+/* The sustained clock started at the boost clock — the datasheet figure, a
+ * natural first guess — sits on its upper bound (sustained <= boost), where
+ * the logistic transform is flat: a Levenberg-Marquardt run from there sees
+ * no slope along the clock and leaves it at the boost whatever the data
+ * say (checked below, so that the test keeps a trap to escape). The
+ * hypercube's other starts lie within 20 % below the boost, where the clock
+ * has its slope: the lowest cost of four starts is at the truth. */
+START_TEST(test_more_starts_escape_a_start_a_single_fit_cannot_leave)
+{
+	struct hw_spec *truth_hw = spec_with(truth), *base = spec_with(start);
+	struct calib_memo *memo = calibrate_memo_new();
+	struct gemm g[40];
+	size_t n = shapes40(g);
+	struct validate_set *v = synthetic(truth_hw, g, n, SIGMA, 11);
+	struct calib_fit one, four;
+	double boost;
+
+	ck_assert(memo);
+	ck_assert(hw_spec_get(base, "clock.boost_mhz", &boost) == RL_OK);
+	ck_assert(boost > 1.1 * truth[0]);
+	ck_assert(hw_spec_set(base, "clock.sustained_mhz", boost, err) == RL_OK);
+	ck_assert(calibrate_fields(base, FIELDS, &one, err) == RL_OK);
+	ck_assert_msg(calibrate_run(base, v, &one, memo, 2, NULL, NULL, err) ==
+		      RL_OK, "%s", err);
+	fprintf(stderr, "1 start: clock %.6g, sigma %.4f\n", one.p[0].value,
+		one.sigma);
+	ck_assert_uint_eq(one.nstarts, 1);
+	ck_assert_msg(one.p[0].value > boost - 1, "from the boost clock one "
+		      "fit moved the clock to %.6g: the trap this test escapes "
+		      "is gone", one.p[0].value);
+	ck_assert(calibrate_fields(base, FIELDS, &four, err) == RL_OK);
+	four.nstarts = 4;
+	ck_assert_msg(calibrate_run(base, v, &four, memo, 2, NULL, NULL, err) ==
+		      RL_OK, "%s", err);
+	ck_assert_uint_eq(four.nstarts, 4);
+	for (size_t q = 0; q < four.nstarts; q++) {
+		const struct calib_start *st = &four.starts[q];
+
+		fprintf(stderr, "start %zu: %.6g %.4g %.4g -> %.6g %.4g %.4g, "
+			"sigma %.4f\n", q + 1, st->x0[0], st->x0[1], st->x0[2],
+			st->x[0], st->x[1], st->x[2], st->sigma);
+		/* the hypercube: inside the box, one start per third of it */
+		if (q > 0) {
+			ck_assert(st->x0[0] >= boost * 0.8 &&
+				  st->x0[0] < boost);
+			ck_assert(fabs(st->x0[1] / start[1] - 1) <= 0.2);
+			ck_assert(fabs(st->x0[2] / start[2] - 1) <= 0.2);
+		}
+		ck_assert(st->cost >= four.starts[four.best].cost);
+	}
+	/* the first start is the single fit's, and another one won */
+	ck_assert(four.starts[0].x[0] == one.starts[0].x[0]);
+	ck_assert(four.best > 0);
+	ck_assert(four.sigma < one.sigma);
+	for (int j = 0; j < NP; j++) {
+		fprintf(stderr, "4 starts %s: %.6g +- %.3g (truth %.6g)\n",
+			names[j], four.p[j].value, four.p[j].stderr_, truth[j]);
+		ck_assert_msg(fabs(four.p[j].value - truth[j]) <=
+			      3 * four.p[j].stderr_,
+			      "%s = %.6g +- %.3g from 4 starts, truth %.6g",
+			      names[j], four.p[j].value, four.p[j].stderr_,
+			      truth[j]);
+	}
+	/* the residual spread is the noise put in */
+	ck_assert(four.sigma > 0.6 * SIGMA && four.sigma < 1.5 * SIGMA);
+	/* the start stuck at the boost ends at 3 times the noise, far outside
+	 * the optimum's 2-standard-error contour (a cost rise of 4 s^2, s =
+	 * the noise): it is not counted as an equally good fit, and the range
+	 * the good ones span leaves the boost out */
+	ck_assert(four.starts[0].sigma > 2 * SIGMA);
+	ck_assert_uint_ge(four.nflat, 1);
+	ck_assert_uint_le(four.nflat, 3);
+	ck_assert(four.p[0].flat_hi < boost - 100);
+	/* on this smooth cost (shapes40) the good starts end within 2
+	 * standard errors of the fit, as a quadratic cost puts its 2-standard-
+	 * error contour: no field is reported flat */
+	for (int j = 0; j < NP; j++) {
+		ck_assert(four.p[j].flat_lo <= four.starts[four.best].x[j] &&
+			  four.starts[four.best].x[j] <= four.p[j].flat_hi);
+		ck_assert_msg(!four.p[j].flat, "%s reported flat: [%.6g, %.6g], "
+			      "stderr %.3g", names[j], four.p[j].flat_lo,
+			      four.p[j].flat_hi, four.p[j].stderr_);
+	}
+	validate_free(v);
+	calibrate_memo_free(memo);
+	hw_spec_free(truth_hw);
+	hw_spec_free(base);
+}
+END_TEST
+
+/* The starts depend on nothing but the base values, the fields and their
+ * number: two calls give the same points, a third start adds one and
+ * leaves no earlier stratum layout in place to be copied (a Latin
+ * hypercube of k points puts one in each k-th of every field's box). */
+START_TEST(test_starts_are_a_latin_hypercube_of_the_box)
+{
+	struct hw_spec *truth_hw = spec_with(truth), *base = spec_with(start);
+	struct calib_memo *memo = calibrate_memo_new();
+	struct gemm g[40], sub[12];
+	size_t n = shapes40(g);
+	struct validate_set *v;
+	struct calib_fit a, b;
+	double boost;
+	enum { K = 6 };
+
+	/* four tiny and streaming shapes (overhead, DRAM), the eight large
+	 * ones (clock) */
+	ck_assert_uint_eq(n, 40);
+	memcpy(sub, g, 4 * sizeof *g);
+	memcpy(sub + 4, g + 32, 8 * sizeof *g);
+	v = synthetic(truth_hw, sub, 12, SIGMA, 5);
+	ck_assert(memo);
+	ck_assert(hw_spec_get(base, "clock.boost_mhz", &boost) == RL_OK);
+	ck_assert(calibrate_fields(base, FIELDS, &a, err) == RL_OK);
+	a.nstarts = K + 1;
+	ck_assert_msg(calibrate_run(base, v, &a, memo, 1, NULL, NULL, err) ==
+		      RL_OK, "%s", err);
+	ck_assert(calibrate_fields(base, FIELDS, &b, err) == RL_OK);
+	b.nstarts = K + 1;
+	ck_assert_msg(calibrate_run(base, v, &b, memo, 2, NULL, NULL, err) ==
+		      RL_OK, "%s", err);
+	ck_assert_uint_eq(a.best, b.best);
+	for (size_t q = 0; q <= K; q++)
+		for (int j = 0; j < NP; j++) {
+			ck_assert(a.starts[q].x0[j] == b.starts[q].x0[j]);
+			ck_assert(a.starts[q].x[j] == b.starts[q].x[j]);
+		}
+	for (int j = 0; j < NP; j++) {
+		int seen[K] = {0};
+
+		/* the base value, as the transform maps it */
+		ck_assert(fabs(a.starts[0].x0[j] / start[j] - 1) < 1e-9);
+		for (size_t q = 1; q <= K; q++) {
+			/* the box: start +- 20 %, the clock's cut at its bound,
+			 * the boost */
+			double lo = 0.8 * start[j], hi = 1.2 * start[j], f;
+
+			if (j == 0 && hi > boost)
+				hi = boost;
+			f = (a.starts[q].x0[j] - lo) / (hi - lo);
+			int s = (int)floor(f * K);
+
+			ck_assert_msg(f > 0 && f < 1, "%s start %zu: %.6g outside "
+				      "+-20 %% of %.6g", names[j], q + 1,
+				      a.starts[q].x0[j], start[j]);
+			seen[s]++;
+		}
+		for (int s = 0; s < K; s++)
+			ck_assert_msg(seen[s] == 1, "%s: %d starts in stratum "
+				      "%d of %d", names[j], seen[s], s, K);
+	}
+	/* more than CALIB_MAX_STARTS is refused */
+	ck_assert(calibrate_fields(base, FIELDS, &a, err) == RL_OK);
+	a.nstarts = CALIB_MAX_STARTS + 1;
+	ck_assert(calibrate_run(base, v, &a, memo, 1, NULL, NULL, err) ==
+		  RL_EINPUT);
+	validate_free(v);
+	calibrate_memo_free(memo);
+	hw_spec_free(truth_hw);
+	hw_spec_free(base);
+}
+END_TEST
+
 /* ---- the written spec ------------------------------------------------------ */
 
 START_TEST(test_written_spec_reloads_and_reproduces_in_sample_error)
@@ -435,6 +600,8 @@ static Suite *calibrate_suite(void)
 		{"sha256", test_sha256_gives_the_fips_180_2_digests},
 		{"fields", test_fields_refuse_what_cannot_be_fitted},
 		{"round_trip", test_round_trip_recovers_known_values_within_their_errors},
+		{"starts", test_more_starts_escape_a_start_a_single_fit_cannot_leave},
+		{"hypercube", test_starts_are_a_latin_hypercube_of_the_box},
 		{"written_spec", test_written_spec_reloads_and_reproduces_in_sample_error},
 		{"plan", test_plan_is_small_on_the_grid_and_pins_every_default_field},
 		{"protocol", test_graph_replay_keeps_what_survives_the_other_copies},

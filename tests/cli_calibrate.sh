@@ -3,7 +3,9 @@
 # loaded by path by hw show, gemm and validate, and validate on it gives
 # the in-sample error calibrate reported; the fitted fields' sources name
 # the data by its SHA-256 (computed here by sha256sum, independently);
-# stdout and the spec are byte-identical for -j 1 and -j 2; a plan is at
+# stdout and the spec are byte-identical for -j 1 and -j 2, with the
+# default four starts (their table, where each began and ended, is part of
+# stdout) and --starts N prints N of them; a plan is at
 # most 32 shapes on the grid; every refusal is exit status 2, one line on
 # stderr naming the file or field, and nothing written.
 #
@@ -53,6 +55,15 @@ for f in clock.sustained_mhz hbm.efficiency launch.overhead_us; do
 	grep -q "^$f " "$tmp/a/out" || fail "no row for $f in: $(cat "$tmp/a/out")"
 done
 grep -q '^5-fold cross-validation' "$tmp/a/out" || fail "no cross-validation table"
+# the starts: four by default, each a 'from' and a 'to' line, one of them
+# marked as the fit, and the count in the recorded command
+n=$(grep -c '^ *[0-9][0-9]* from ' "$tmp/a/out")
+[ "$n" -eq 4 ] || fail "$n starts in the table (expected the default 4): $(cat "$tmp/a/out")"
+n=$(grep -c '^   to\* ' "$tmp/a/out")
+[ "$n" -eq 1 ] || fail "$n starts marked as the fit (expected 1)"
+grep -q 'measured ok.csv --starts 4' "$tmp/a/cal.json" ||
+	fail "the sources do not record --starts 4"
+grep -q '^correlations of the fitted fields:' "$tmp/a/out" || fail "no correlation matrix"
 
 # loadable by path by hw show, gemm and validate
 expect 0 "a100-80gb-sxm-calibrated" -- "$R" hw show "$tmp/a/cal.json"
@@ -75,8 +86,10 @@ grep -q 'fitted [0-9.]* ± [0-9.e-]* MHz' "$tmp/a/cal.json" ||
 
 # default file name in the working directory, and --name
 (cd "$tmp/b" && "$R" calibrate --hw $SXM --measured "$tmp/ok.csv" \
-	--fit launch.overhead_us >/dev/null 2>&1) || fail "calibrate without -o failed"
+	--fit launch.overhead_us --starts 2 >"$tmp/b/out2" 2>&1) || fail "calibrate without -o failed"
 [ -f "$tmp/b/a100-80gb-sxm-calibrated.json" ] || fail "no a100-80gb-sxm-calibrated.json"
+n=$(grep -c '^ *[0-9][0-9]* from ' "$tmp/b/out2")
+[ "$n" -eq 2 ] || fail "--starts 2: $n starts in the table: $(cat "$tmp/b/out2")"
 (cd "$tmp/b" && "$R" calibrate --hw $SXM --measured "$tmp/ok.csv" \
 	--fit launch.overhead_us --name my-a100 >/dev/null 2>&1) || fail "calibrate --name failed"
 grep -q '"name":.*"my-a100"' "$tmp/b/my-a100.json" 2>/dev/null || fail "--name my-a100: no my-a100.json named so"
@@ -142,6 +155,12 @@ refuse "tensor.fp8_flop_per_clk: absent from a100-80gb-sxm" --hw $SXM --measured
 	--fit tensor.fp8_flop_per_clk
 expect 2 "--plan prints shapes to measure" -- \
 	"$R" calibrate --plan --hw $SXM --measured "$tmp/ok.csv"
+expect 2 "--starts: expected an integer in [1, 32], found '0'" -- \
+	"$R" calibrate --hw $SXM --measured "$tmp/ok.csv" --starts 0
+expect 2 "--starts: expected an integer in [1, 32], found '33'" -- \
+	"$R" calibrate --hw $SXM --measured "$tmp/ok.csv" --starts 33
+expect 2 "--starts applies to a fit, not to --plan" -- \
+	"$R" calibrate --plan --hw $SXM --starts 2
 expect 2 "-j: expected an integer in [1, 4096], found '0'" -- \
 	"$R" calibrate --hw $SXM --measured "$tmp/ok.csv" -j 0
 

@@ -30,7 +30,7 @@
 
 static const char usage[] =
 	"usage: ridgeline calibrate --hw BASE --measured FILE.csv [--fit FIELD,...]\n"
-	"                           [-o SPEC.json] [--name NAME] [-j N]\n"
+	"                           [-o SPEC.json] [--name NAME] [--starts N] [-j N]\n"
 	"                           [--protocol graph-replay|cold|warm] [--set PATH=VALUE ...]\n"
 	"       ridgeline calibrate --plan --hw BASE [--dtype bf16|fp16|fp8] [--fit FIELD,...]\n"
 	"Fit numeric hardware fields of BASE (default: clock.sustained_mhz,\n"
@@ -38,12 +38,97 @@ static const char usage[] =
 	"(columns m,n,k,dtype,latency_ms) by least squares on log(predicted /\n"
 	"measured), print each field with its standard error, the error before and\n"
 	"after by regime and a 5-fold cross-validated error, and write the\n"
-	"calibrated spec (default NAME.json, NAME = BASE-calibrated).\n";
+	"calibrated spec (default NAME.json, NAME = BASE-calibrated). The fit\n"
+	"runs from BASE's values and from N - 1 more starts within 20 % of them\n"
+	"(--starts), keeps the lowest cost and prints where every start ended.\n";
 
 #define CMD "calibrate"
+/* --starts by default: the base values and three more (a fit from the
+ * base values alone stopped beside a lower cost on the H100 table; each
+ * start costs about one fit) */
+#define STARTS_DEFAULT 4
 /* a spec's source is at most 1024 bytes (hw/spec.c); the fitted value,
  * its error and unit follow the prefix */
 #define SOURCE_PREFIX_MAX 800
+
+static const char *stop_word(int stop)
+{
+	switch (stop) {
+	case CALIB_STOP_SMALL:
+		return "small";
+	case CALIB_STOP_NO_DESCENT:
+		return "no-descent";
+	case CALIB_STOP_TOLERANCE:
+		return "tolerance";
+	default:
+		return "limit";
+	}
+}
+
+/* Where every start began and ended, the correlation matrix, and a
+ * warning for every field that starts ending as low as the fit put
+ * farther apart than its standard error allows. */
+static void print_starts(const struct calib_fit *fit)
+{
+	const struct calib_start *b = &fit->starts[fit->best];
+	int w[CALIB_MAX_PARAMS] = {0};
+
+	printf("\nstarts (the start values, then a Latin hypercube within "
+	       "%.0f %% of them, seed %lu; * = the fit):\n",
+	       100 * CALIB_START_SPREAD, CALIB_START_SEED);
+	/* s^2 of the fit: a start's cost above the lowest in these units is
+	 * the chi-square a test would compare with CALIB_FLAT_SE^2 */
+	double s2 = b->cost / (double)(fit->n - fit->np);
+
+	printf("%-8s %5s %-10s %8s %7s %8s", "start", "iters", "stop", "sigma",
+	       "MAPE%", "dcost/s2");
+	for (size_t j = 0; j < fit->np; j++) {
+		w[j] = (int)strlen(fit->p[j].path);
+		w[j] = w[j] < 12 ? 12 : w[j];
+		printf("  %*s", w[j], fit->p[j].path);
+	}
+	printf("\n");
+	for (size_t q = 0; q < fit->nstarts; q++) {
+		const struct calib_start *st = &fit->starts[q];
+
+		printf("%2zu from  %42s", q + 1, "");
+		for (size_t j = 0; j < fit->np; j++)
+			printf("  %*.6g", w[j], st->x0[j]);
+		printf("\n   to%c   %5zu %-10s %8.4f %7.2f %8.1f",
+		       q == fit->best ? '*' : ' ', st->iters,
+		       stop_word(st->stop), st->sigma, st->mape,
+		       s2 > 0 ? (st->cost - b->cost) / s2 : 0.0);
+		for (size_t j = 0; j < fit->np; j++)
+			printf("  %*.6g", w[j], st->x[j]);
+		printf("\n");
+	}
+	printf("%zu of %zu starts end inside the fit's %.0f-standard-error cost "
+	       "contour (dcost/s2 <= %.0f)\n", fit->nflat, fit->nstarts,
+	       CALIB_FLAT_SE, CALIB_FLAT_SE * CALIB_FLAT_SE);
+	if (fit->np > 1) {
+		printf("correlations of the fitted fields:\n");
+		for (size_t j = 0; j < fit->np; j++) {
+			printf(" [%zu] %-26s", j + 1, fit->p[j].path);
+			for (size_t k = 0; k < fit->np; k++)
+				printf(" %+6.3f", fit->corr[j][k]);
+			printf("\n");
+		}
+	}
+	for (size_t j = 0; j < fit->np; j++) {
+		const struct calib_param *p = &fit->p[j];
+		double far = fmax(p->flat_hi - b->x[j], b->x[j] - p->flat_lo);
+
+		if (!p->flat)
+			continue;
+		printf("warning: %s: %zu of %zu starts end as low as the fit "
+		       "(inside its %.0f-standard-error cost contour) but "
+		       "over [%.6g, %.6g] %s, %.1f standard errors from it: "
+		       "the cost is flat or rough along it, and the data pin "
+		       "it no closer than that range\n", p->path, fit->nflat,
+		       fit->nstarts, CALIB_FLAT_SE, p->flat_lo, p->flat_hi,
+		       p->unit, far / p->stderr_);
+	}
+}
 
 static void print_fit(const struct calib_fit *fit)
 {
@@ -147,11 +232,12 @@ static int plan(const struct hw_spec *hw, const char *fields,
 }
 
 /* "ridgeline calibrate --hw ... " as recorded in the spec: the options
- * that change the result, the data file by base name. */
+ * that change the result (--starts always), the data file by base
+ * name. */
 static void command_line(char *buf, size_t len, const char *hwname,
 			 const char *measured, const char *fields,
-			 const char *proto, const struct cli_sets *sets,
-			 const char *name)
+			 const char *proto, unsigned long long starts,
+			 const struct cli_sets *sets, const char *name)
 {
 	char tmp[PATH_MAX];
 	size_t used;
@@ -165,6 +251,10 @@ static void command_line(char *buf, size_t len, const char *hwname,
 	if (proto && used < len)
 		used += (size_t)snprintf(buf + used, len - used,
 					 " --protocol %s", proto);
+	/* always: a later default would not reproduce the record */
+	if (used < len)
+		used += (size_t)snprintf(buf + used, len - used, " --starts %llu",
+					 starts);
 	for (int i = 0; i < sets->n && used < len; i++)
 		used += (size_t)snprintf(buf + used, len - used, " --set %.60s",
 					 sets->v[i]);
@@ -188,7 +278,8 @@ int cmd_calibrate(int argc, char **argv)
 	char err[RL_ERR_LEN], defpath[HW_NAME_LEN + 8], cmdline[700];
 	char *text = NULL, *data = NULL, *prefix = NULL, sha[65], tmp[PATH_MAX];
 	int rc = RL_OK, want_plan = 0, dtype_given = 0, proto_i = 0;
-	int proto_given = 0;
+	int proto_given = 0, starts_given = 0;
+	unsigned long long starts = STARTS_DEFAULT;
 	size_t dlen = 0;
 	const struct cli_opt opts[] = {
 		{.name = "hw", .kind = CLI_STR, .target = &hwname, .arg = "BASE",
@@ -202,6 +293,12 @@ int cmd_calibrate(int argc, char **argv)
 		 .help = "where to write the calibrated spec"},
 		{.name = "name", .kind = CLI_STR, .target = &name, .hi = 80,
 		 .arg = "NAME", .help = "the calibrated spec's name"},
+		{.name = "starts", .kind = CLI_UINT, .target = &starts,
+		 .given = &starts_given, .arg = "N", .lo = 1,
+		 .hi = CALIB_MAX_STARTS, .help = "fit from BASE's values and "
+		 "from N - 1 more points (a Latin hypercube within 20 % of "
+		 "them, fixed seed), keep the lowest cost (default 4; 1: the "
+		 "values alone; each start costs about one fit)"},
 		CLI_OPT_JOBS(&jobs),
 		{.name = "protocol", .kind = CLI_CHOICE, .target = &proto_i,
 		 .given = &proto_given, .arg = "graph-replay|cold|warm",
@@ -237,6 +334,11 @@ int cmd_calibrate(int argc, char **argv)
 	if (want_plan && (measured || outpath || name)) {
 		fprintf(stderr, "ridgeline " CMD ": --plan prints shapes to "
 				"measure; it takes no --measured, -o or --name\n");
+		return 2;
+	}
+	if (want_plan && starts_given) {
+		fprintf(stderr, "ridgeline " CMD ": --starts applies to a fit, "
+				"not to --plan\n");
 		return 2;
 	}
 	if (!want_plan && dtype_given) {
@@ -328,6 +430,7 @@ int cmd_calibrate(int argc, char **argv)
 		rc = RL_EIO;
 		goto fail;
 	}
+	fit.nstarts = (size_t)starts;
 	if ((rc = calibrate_run(hw, v, &fit, memo, jobs, before, after,
 				err)) != RL_OK)
 		goto fail;
@@ -336,7 +439,7 @@ int cmd_calibrate(int argc, char **argv)
 
 	/* the spec: every fitted field's source says how it was obtained */
 	command_line(cmdline, sizeof cmdline, hwname, measured, fields, proto,
-		     &sets, name);
+		     starts, &sets, name);
 	snprintf(tmp, sizeof tmp, "%s", measured);
 	prefix = malloc(SOURCE_PREFIX_MAX);
 	if (!prefix) {
@@ -377,6 +480,7 @@ int cmd_calibrate(int argc, char **argv)
 	       "evaluations, %zu GEMMs simulated, %zu memo hits\n",
 	       fit.sigma, fit.iters, calibrate_stop_text(fit.converged),
 	       fit.evals, fit.sims, fit.hits);
+	print_starts(&fit);
 	printf("\nin-sample, before (%s as given):\n", hw->name);
 	calibrate_apply_times(v, hw, before);
 	cli_validate_table(v);

@@ -8,7 +8,8 @@
  * takes 1 + p of them (the step and a forward-difference Jacobian). Each
  * cross-validation fold starts from the full-data optimum, where its
  * residuals and Jacobian are memo hits, so a fold costs only the few steps
- * it moves.
+ * it moves. Each further start (--starts) costs a fit of its own: its
+ * points are new specs, so nothing of the first fit's memo serves it.
  */
 #include "sim/run/calibrate.h"
 
@@ -23,6 +24,8 @@
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_multifit_nlinear.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
 #include <gsl/gsl_vector.h>
 
 #include "sim/run/parallel.h"
@@ -853,6 +856,8 @@ static int solve(struct fitctx *c, double *u, size_t *iters, int *converged,
 		rl_errf(c->err, "out of memory");
 		return RL_EIO;
 	}
+	c->stalled = 0; /* a context may serve several starts */
+	c->trials = 0;
 	old = gsl_set_error_handler_off();
 	status = gsl_multifit_nlinear_init(&x0.vector, &fdf, w);
 	*converged = CALIB_STOP_LIMIT;
@@ -984,6 +989,73 @@ static double round_to_error(double x, double se, double lo, double hi)
 	return r;
 }
 
+/* The starts after the first, in u: a Latin hypercube of k points in the
+ * box of +-CALIB_START_SPREAD (relative) around the base values, clipped
+ * to each field's bounds (which take the fields before it at the point's
+ * values, as the transform does). Field j of point q lies in stratum
+ * perm[j][q] of k equal parts of its box, at a uniform place inside it;
+ * the generator has a fixed seed and is drawn in a fixed order. */
+static int lhs_starts(const struct hw_spec *base, const struct calib_fit *fit,
+		      size_t k, double (*us)[CALIB_MAX_PARAMS], char *err)
+{
+	size_t perm[CALIB_MAX_PARAMS][CALIB_MAX_STARTS];
+	double off[CALIB_MAX_STARTS][CALIB_MAX_PARAMS];
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	size_t np = fit->np;
+
+	if (!r) {
+		rl_errf(err, "out of memory");
+		return RL_EIO;
+	}
+	gsl_rng_set(r, CALIB_START_SEED);
+	for (size_t j = 0; j < np; j++) {
+		for (size_t q = 0; q < k; q++)
+			perm[j][q] = q;
+		gsl_ran_shuffle(r, perm[j], k, sizeof perm[j][0]);
+	}
+	for (size_t q = 0; q < k; q++)
+		for (size_t j = 0; j < np; j++)
+			off[q][j] = gsl_rng_uniform_pos(r);
+	gsl_rng_free(r);
+	for (size_t q = 0; q < k; q++) {
+		struct hw_spec t = *base;
+		double x[CALIB_MAX_PARAMS] = {0};
+		int rc;
+
+		for (size_t j = 0; j < np; j++) {
+			double lo, hi, x0 = fit->p[j].start, ref, a, b;
+
+			bounds(&t, fit, j, &lo, &hi);
+			ref = fmax(fabs(x0), 1e-3 * (hi - lo));
+			a = fmax(lo, x0 - CALIB_START_SPREAD * ref);
+			b = fmin(hi, x0 + CALIB_START_SPREAD * ref);
+			x[j] = a + (b - a) * ((double)perm[j][q] + off[q][j]) /
+			       (double)k;
+			*fslot(&t, fit->p[j].index) = x[j];
+		}
+		if ((rc = unmap(base, fit, x, us[q], err)))
+			return rc;
+	}
+	return RL_OK;
+}
+
+/* Cost (sum of squared log ratios) and MAPE (%) of times t against c's
+ * rows. */
+static void cost_of(const struct fitctx *c, const double *t, double *cost,
+		    double *mape)
+{
+	double sc = 0, sa = 0;
+
+	for (size_t i = 0; i < c->n; i++) {
+		double m = measured_us(c, i), r = log(t[i] / m);
+
+		sc += r * r;
+		sa += fabs(t[i] - m) / m;
+	}
+	*cost = sc;
+	*mape = c->n ? 100 * sa / (double)c->n : 0;
+}
+
 int calibrate_run(const struct hw_spec *base, const struct validate_set *v,
 		  struct calib_fit *fit, struct calib_memo *memo, int jobs,
 		  double *before_us, double *after_us, char *err)
@@ -994,13 +1066,19 @@ int calibrate_run(const struct hw_spec *base, const struct validate_set *v,
 	 * follow through unmap() and sensitivities() */
 	double u[CALIB_MAX_PARAMS] = {0}, x[CALIB_MAX_PARAMS] = {0};
 	double smax[CALIB_MAX_PARAMS] = {0};
-	gsl_matrix *cov = NULL, *G = NULL, *tmp = NULL;
+	double (*us)[CALIB_MAX_PARAMS] = NULL; /* the starts, in u */
+	gsl_matrix *cov = NULL, *cov_s = NULL, *G = NULL, *tmp = NULL;
 	struct fitctx c;
 	struct hw_spec s;
-	size_t keep = 0;
+	size_t keep = 0, nst = fit->nstarts ? fit->nstarts : 1;
 	int rc = RL_EIO;
 
 	memset(&c, 0, sizeof c);
+	if (nst > CALIB_MAX_STARTS) {
+		rl_errf(err, "%zu starts: at most %d", nst, CALIB_MAX_STARTS);
+		free(rows);
+		return RL_EINPUT;
+	}
 	if (!rows || ctx_init(&c, base, v, fit, memo, jobs, rows, n)) {
 		rl_errf(err, "out of memory");
 		goto done;
@@ -1058,15 +1136,47 @@ int calibrate_run(const struct hw_spec *base, const struct validate_set *v,
 			goto done;
 	}
 	cov = gsl_matrix_alloc(np, np);
+	cov_s = gsl_matrix_alloc(np, np);
 	G = gsl_matrix_calloc(np, np);
 	tmp = gsl_matrix_alloc(np, np);
-	if (!cov || !G || !tmp) {
+	us = calloc(nst, sizeof *us);
+	if (!cov || !cov_s || !G || !tmp || !us) {
 		rl_errf(err, "out of memory");
 		rc = RL_EIO;
 		goto done;
 	}
-	if ((rc = solve(&c, u, &fit->iters, &fit->converged, cov, &fit->sigma)))
-		goto fail_ctx;
+	/* the starts: the base values, then the hypercube; one
+	 * Levenberg-Marquardt run from each, the lowest cost kept */
+	memcpy(us[0], u, sizeof us[0]);
+	if (nst > 1 && (rc = lhs_starts(base, fit, nst - 1, us + 1, err)))
+		goto done;
+	fit->nstarts = nst;
+	for (size_t q = 0; q < nst; q++) {
+		struct calib_start *st = &fit->starts[q];
+		double sig;
+
+		memset(st, 0, sizeof *st);
+		map_u(base, fit, us[q], &s, st->x0);
+		if ((rc = solve(&c, us[q], &st->iters, &st->stop, cov_s, &sig)))
+			goto fail_ctx;
+		/* the end point: a memo hit (the solver's last accepted f) */
+		if ((rc = eval_u(&c, us[q], rows, n, c.t, NULL)))
+			goto fail_ctx;
+		map_u(base, fit, us[q], &s, st->x);
+		cost_of(&c, c.t, &st->cost, &st->mape);
+		st->sigma = sqrt(st->cost / (double)(n - np));
+		if (q == 0 || st->cost < fit->starts[fit->best].cost) {
+			gsl_matrix *sw = cov;
+
+			cov = cov_s;
+			cov_s = sw;
+			fit->best = q;
+			fit->iters = st->iters;
+			fit->converged = st->stop;
+			fit->sigma = sig;
+			memcpy(u, us[q], sizeof u);
+		}
+	}
 	fit->n = n;
 	memcpy(fit->u, u, sizeof fit->u);
 	/* Jacobian of the transform x(u), triangular: by differences of the
@@ -1105,6 +1215,31 @@ int calibrate_run(const struct hw_spec *base, const struct validate_set *v,
 					  d > 0 ? gsl_matrix_get(cov, j, k) / d
 						: 0;
 		}
+	/* the starts that end inside the optimum's CALIB_FLAT_SE contour,
+	 * and how far apart they put each field */
+	fit->nflat = 0;
+	for (size_t j = 0; j < np; j++)
+		fit->p[j].flat_lo = fit->p[j].flat_hi = x[j];
+	for (size_t q = 0; q < nst; q++) {
+		const struct calib_start *st = &fit->starts[q];
+		double best = fit->starts[fit->best].cost;
+
+		if (st->cost - best > CALIB_FLAT_SE * CALIB_FLAT_SE * best /
+				      (double)(n - np))
+			continue;
+		fit->nflat++;
+		for (size_t j = 0; j < np; j++) {
+			fit->p[j].flat_lo = fmin(fit->p[j].flat_lo, st->x[j]);
+			fit->p[j].flat_hi = fmax(fit->p[j].flat_hi, st->x[j]);
+		}
+	}
+	for (size_t j = 0; j < np; j++) {
+		struct calib_param *p = &fit->p[j];
+		double far = fmax(p->flat_hi - x[j], x[j] - p->flat_lo);
+
+		p->flat = !p->at_bound && p->stderr_ > 0 &&
+			  far > CALIB_FLAT_SE * p->stderr_;
+	}
 	/* after: the spec as written (rounded values) */
 	s = *base;
 	for (size_t j = 0; j < np; j++)
@@ -1123,8 +1258,10 @@ done:
 	fit->hits = memo->hits;
 	ctx_free(&c);
 	gsl_matrix_free(cov);
+	gsl_matrix_free(cov_s);
 	gsl_matrix_free(G);
 	gsl_matrix_free(tmp);
+	free(us);
 	free(rows);
 	return rc;
 }

@@ -20,6 +20,20 @@
  * in order; a field's range takes the fields mapped before it as fixed and
  * ignores those mapped after, so every u is a valid spec.
  *
+ * Starts: the cost is rough (picosecond clocks, kernel switches), so one
+ * Levenberg-Marquardt run can stop where it started, beside a lower cost.
+ * calibrate_run() runs it from fit->nstarts points: the base spec's values
+ * first, then a Latin hypercube of nstarts - 1 points in the box of
+ * +-CALIB_START_SPREAD (relative) around them, clipped to the bounds,
+ * drawn from a generator with the fixed seed CALIB_START_SEED (so the
+ * starts depend only on the base spec, the fields and nstarts). The run
+ * with the lowest cost is the fit (ties: the earlier start); every run's
+ * end is kept in fit->starts. Starts that end as low as the best (within
+ * its CALIB_FLAT_SE contour) yet far from it (calib_param.flat_lo/hi)
+ * show a direction the data do not pin, whatever the local standard error
+ * says. Starts run one after another (each simulates its rows over `jobs`
+ * threads), so the result does not depend on jobs either.
+ *
  * Uncertainty: the covariance (J^T J)^-1 at the optimum, scaled by the
  * residual variance s^2 = sum r^2 / (n - p), mapped from u to x by the
  * transform's Jacobian (delta method). Pairs with |correlation| > 0.9 are
@@ -54,6 +68,18 @@
  * see the jitter as slope and understate the error 3x. */
 #define CALIB_FD_STEP 2e-2
 #define CALIB_PLAN_MAX 32      /* rows of a measurement plan, at most */
+#define CALIB_MAX_STARTS 32    /* --starts, at most */
+#define CALIB_START_SPREAD 0.2 /* the starts' box: +-20 % of the base value */
+#define CALIB_START_SEED 20261201UL /* the Latin hypercube's seed */
+/* A start whose cost (sum of squared log ratios) ends within
+ * CALIB_FLAT_SE^2 s^2 of the lowest (s^2 = the lowest / (n - p)) is as
+ * good a fit: inside the 2-standard-error contour of the optimum, where a
+ * quadratic cost would keep every parameter within 2 standard errors of
+ * its fitted value. One that ends farther away than that along some field
+ * shows a direction the cost is flatter (or rougher) along than its
+ * curvature at the optimum says: the standard error understates how
+ * little the data pin that field. */
+#define CALIB_FLAT_SE 2.0
 
 struct calib_memo;
 
@@ -79,6 +105,24 @@ struct calib_param {
 	int at_bound;    /* -1 / +1: the optimum sits within 0.1 % of the range
 			  * of lo / hi, where the transform flattens and the
 			  * standard error means nothing; 0 otherwise */
+	double flat_lo, flat_hi; /* the range of the unrounded value over
+				  * the starts inside the optimum's
+				  * CALIB_FLAT_SE contour (see there); the
+				  * optimum alone with one start */
+	int flat;        /* 1: one of those starts ends more than CALIB_FLAT_SE
+			  * standard errors from value (not at a bound): the
+			  * cost is flat or rough along the field */
+};
+
+/* One Levenberg-Marquardt run of a multi-start fit. */
+struct calib_start {
+	double x0[CALIB_MAX_PARAMS]; /* where it started, field units */
+	double x[CALIB_MAX_PARAMS];  /* where it ended (unrounded) */
+	double cost;     /* sum of squared log ratios at x */
+	double sigma;    /* residual standard deviation at x, log ratio */
+	double mape;     /* mean |predicted / measured - 1| at x, per cent */
+	size_t iters;    /* solver iterations */
+	int stop;        /* why it stopped: a CALIB_STOP_* */
 };
 
 struct calib_fit {
@@ -87,8 +131,15 @@ struct calib_fit {
 	double corr[CALIB_MAX_PARAMS][CALIB_MAX_PARAMS]; /* correlations */
 	size_t n;          /* rows fitted */
 	double sigma;      /* residual standard deviation, log ratio */
-	size_t iters;      /* solver iterations of the full-data fit */
+	size_t iters;      /* solver iterations of the full-data fit (of
+			    * the start chosen) */
 	int converged;     /* why the fit stopped: a CALIB_STOP_* */
+	size_t nstarts;    /* in: starts to run (0 = 1, at most
+			    * CALIB_MAX_STARTS); out: starts run */
+	size_t best;       /* the start chosen: lowest cost */
+	size_t nflat;      /* starts inside its CALIB_FLAT_SE contour, itself
+			    * included */
+	struct calib_start starts[CALIB_MAX_STARTS];
 	size_t evals;      /* residual-vector evaluations, all fits */
 	size_t sims;       /* GEMMs simulated (memo misses) */
 	size_t hits;       /* memo hits */
@@ -122,10 +173,12 @@ int calibrate_fields(const struct hw_spec *base, const char *list,
 		     struct calib_fit *fit, char *err);
 
 /* Fit fit->p on the rows of v (simulated in their protocols), starting from
- * base. Refuses with RL_EINPUT: fewer rows than parameters plus one, a
- * field no row is sensitive to ("FILE: no row is sensitive to FIELD ...")
- * — in the default set such a field is left out (fit->dropped) instead.
- * On success fit holds the values, errors and correlations; before_us and
+ * base's values and fit->nstarts - 1 other points (see Starts above; set
+ * nstarts after calibrate_fields(), which zeroes it). Refuses with
+ * RL_EINPUT: fewer rows than parameters plus one, a field no row is
+ * sensitive to ("FILE: no row is sensitive to FIELD ...") — in the
+ * default set such a field is left out (fit->dropped) instead; nstarts
+ * above CALIB_MAX_STARTS. On success fit holds the values, errors and correlations; before_us and
  * after_us (v->n each, may be NULL) receive every row's simulated time at
  * the start and at the optimum. */
 int calibrate_run(const struct hw_spec *base, const struct validate_set *v,

@@ -594,6 +594,7 @@ int ridgeline_calibrate(const ridgeline_validation *x, const char *fields,
 	memset(&fit, 0, sizeof fit);
 	if ((rc = calibrate_fields(x->hw, fields, &fit, es)))
 		return rc;
+	fit.nstarts = CALIB_STARTS_DEFAULT; /* as the command */
 	if (!(memo = calibrate_memo_new())) {
 		rl_errf(es, "out of memory");
 		return RL_EIO;

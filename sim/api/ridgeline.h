@@ -149,10 +149,11 @@ int ridgeline_validation_summary(const ridgeline_validation *v,
 
 /* Fit the fields `fields` (comma-separated dotted paths; NULL: the default
  * set, `ridgeline calibrate --help`) of v's spec to v's measured rows
- * (least squares on log time; `ridgeline calibrate` without its
+ * (least squares on log time, from the spec's values and three more
+ * starts; `ridgeline calibrate` with its default --starts, without its
  * cross-validation) on `jobs` threads; *fitted receives a copy of the spec
  * with the fitted values, named SPEC-calibrated. Costs about one
- * simulation of every row per field per iteration. */
+ * simulation of every row per field per iteration, per start. */
 int ridgeline_calibrate(const ridgeline_validation *v, const char *fields,
 			int jobs, ridgeline_hw **fitted, char *err);
 /* Free v (NULL is allowed). */

@@ -43,10 +43,6 @@ static const char usage[] =
 	"(--starts), keeps the lowest cost and prints where every start ended.\n";
 
 #define CMD "calibrate"
-/* --starts by default: the base values and three more (a fit from the
- * base values alone stopped beside a lower cost on the H100 table; each
- * start costs about one fit) */
-#define STARTS_DEFAULT 4
 /* a spec's source is at most 1024 bytes (hw/spec.c); the fitted value,
  * its error and unit follow the prefix */
 #define SOURCE_PREFIX_MAX 800
@@ -279,7 +275,7 @@ int cmd_calibrate(int argc, char **argv)
 	char *text = NULL, *data = NULL, *prefix = NULL, sha[65], tmp[PATH_MAX];
 	int rc = RL_OK, want_plan = 0, dtype_given = 0, proto_i = 0;
 	int proto_given = 0, starts_given = 0;
-	unsigned long long starts = STARTS_DEFAULT;
+	unsigned long long starts = CALIB_STARTS_DEFAULT;
 	size_t dlen = 0;
 	const struct cli_opt opts[] = {
 		{.name = "hw", .kind = CLI_STR, .target = &hwname, .arg = "BASE",

@@ -2,9 +2,9 @@
  * check_hbm.c — the specification of the DRAM level (sim/gpu/hbm.c and
  * the address-interleaved path gpu_spread/gpu_route of sim/gpu/mem.h):
  * what one request costs, where consecutive addresses go, what a
- * saturated stream achieves, how reads and writes share the channels, and
- * the statistics. Each test checks times worked out by hand in its
- * comment.
+ * saturated stream achieves, how reads and writes share the channels,
+ * where end-of-kernel write-backs go, and the statistics. Each test
+ * checks times worked out by hand in its comment.
  *
  * The round machine (round_spec): hbm.bandwidth_gbps 1000 at
  * hbm.efficiency 1 over hbm.channels 10, so each channel is a FIFO server
@@ -310,6 +310,56 @@ START_TEST(test_reads_and_writes_share_the_channels)
 }
 END_TEST
 
+/* ---- end-of-kernel write-backs ------------------------------------------ */
+
+/* gpu_mem_ops.writeback (what the L2's flush uses at the end of a kernel
+ * that began at `since`): a write-back fills the channel's idle time since
+ * the kernel began, where it could have gone while the kernel ran, and
+ * queues behind the channel's work only with what does not fit there. A
+ * channel's work then ends at since + its busy time (this service
+ * included) or at its last service, whichever is later; done is the
+ * latency after that end if the write-back extended it, else that last
+ * service. Four channels, each with a 4 KiB write-back of chunk 0
+ * (channel 0) from a kernel that began at 0:
+ *  idle: busy 40,960 -> it ends the work: 40,960 + 100,000 = 140,960
+ *   (the same as a write);
+ *  busy later (a read of chunk 0 at 1,000,000, served to 1,040,960): 0 to
+ *   1,000,000 was idle and holds it: done by 1,040,960, no later; the
+ *   channel is as free as before (a read at 2,000,000: 2,140,960);
+ *  busy from 0 (a read at 0, to 40,960): no slack, so it queues as a
+ *   write would: 81,920 + 100,000 = 181,920;
+ *  partly (a read at 20,000, to 60,960): the 20,000 idle ps take half of
+ *   it: the work ends at 0 + 81,920: 181,920 (a write at 0 queued after
+ *   the read: 60,960 + 40,960 + 100,000 = 201,920).
+ * Written bytes and busy time count it as any write: 4,096 B and 40,960
+ * ps more. */
+START_TEST(test_a_writeback_fills_the_idle_time_since_the_kernel_began)
+{
+	struct hw_spec *hw = round_spec();
+	struct gpu_mem *h[4];
+	struct gpu_mem_stats st;
+
+	for (int i = 0; i < 4; i++)
+		h[i] = hbm_of(hw, GPU_CHUNK_SHIFT);
+	ck_assert_ptr_nonnull(h[0]->ops->writeback);
+	ck_assert_uint_eq(gpu_mem_writeback(h[0], 0, 0, 0, 4096), 140960);
+	ck_assert_uint_eq(rd(h[1], 1000000, 0, 4096), 1140960);
+	ck_assert_uint_eq(gpu_mem_writeback(h[1], 0, 0, 0, 4096), 1040960);
+	ck_assert_uint_eq(rd(h[1], 2000000, 0, 4096), 2140960);
+	ck_assert_uint_eq(rd(h[2], 0, 0, 4096), 140960);
+	ck_assert_uint_eq(gpu_mem_writeback(h[2], 0, 0, 0, 4096), 181920);
+	ck_assert_uint_eq(rd(h[3], 20000, 0, 4096), 160960);
+	ck_assert_uint_eq(gpu_mem_writeback(h[3], 0, 0, 0, 4096), 181920);
+	st = stats_of(h[1]);
+	ck_assert_double_eq(st.write_bytes, 4096);
+	ck_assert_double_eq(st.read_bytes, 8192);
+	ck_assert_double_eq(st.busy_ps, 3 * 40960);
+	for (int i = 0; i < 4; i++)
+		gpu_mem_free(h[i]);
+	hw_spec_free(hw);
+}
+END_TEST
+
 /* ---- edges -------------------------------------------------------------- */
 
 /* An empty request has no chunk: it completes when it arrives (5,000) and
@@ -361,6 +411,7 @@ static Suite *hbm_suite(void)
 	tcase_add_test(tc, test_a_large_request_is_cut_into_at_most_eight_chunks);
 	tcase_add_test(tc, test_a_saturated_stream_achieves_the_effective_bandwidth);
 	tcase_add_test(tc, test_reads_and_writes_share_the_channels);
+	tcase_add_test(tc, test_a_writeback_fills_the_idle_time_since_the_kernel_began);
 	tcase_add_test(tc, test_an_empty_request_completes_on_arrival);
 	tcase_add_test(tc, test_an_earlier_stamped_request_waits_behind_its_channel);
 	suite_add_tcase(s, tc);

@@ -258,12 +258,12 @@ END_TEST
  * are written (acks 216,000 and, behind it on the slices, 232,000; the
  * second write of 2, 248,000, adds nothing dirty) and block 3 is read
  * from a preload (a clean hit: 264,000). DRAM has done nothing yet, so
- * the flush at 1,000 finds it idle: 2 x 16,384 B back to back on the
- * channel and the latency, 1,000 + 32,768 + 500,000 = 533,768. (Idle, so
- * that where the write-backs go among other DRAM work is not pinned
- * here.) The flush is no L2 write (its write_bytes stay the three writes'
- * 49,152); the blocks stay, clean: they hit, and a second flush has
- * nothing to do (returns its t). */
+ * the flush of a kernel that began at 1,000 (flush's t is the kernel's
+ * start) finds it idle: 2 x 16,384 B back to back on the channel and the
+ * latency, 1,000 + 32,768 + 500,000 = 533,768. (Where write-backs go
+ * among other DRAM work is the next test.) The flush is no L2 write (its
+ * write_bytes stay the three writes' 49,152); the blocks stay, clean:
+ * they hit, and a second flush has nothing to do (returns its t). */
 START_TEST(test_flush_writes_every_dirty_block_back_once)
 {
 	struct hw_spec *hw = round_spec();
@@ -285,6 +285,38 @@ START_TEST(test_flush_writes_every_dirty_block_back_once)
 	ck_assert(hits(l2, 3 * S, 2));
 	gpu_mem_free(l2);
 	hw_spec_free(hw);
+}
+END_TEST
+
+/* Where the write-backs go: into DRAM's idle time since the kernel began
+ * (the flush's t), where a GPU writes dirty lines back while
+ * the kernel runs, queueing behind DRAM's work only with what does not
+ * fit. Blocks 1 and 2 written at 0; block 3 misses at 2,000,000 (its fill
+ * occupies the channel 2,000,000-2,016,384: done 2,516,384). The flush of
+ * the kernel begun at 0 has 2 x 16,384 B to write back and the channel
+ * was idle for 2,000,000 ps before the fill: they fit there, done by the
+ * channel's last service, 2,016,384 — not 2,016,384 + 32,768 + 500,000
+ * behind it. On a second L2 whose miss comes at 0 (channel busy 0-16,384)
+ * there is no slack before it: the channel's work ends at 16,384 + 32,768
+ * = 49,152, acknowledged at 549,152, as if queued behind. The bytes are
+ * the same either way: 32,768 written. */
+START_TEST(test_flush_writes_back_into_the_idle_dram_time_of_the_kernel)
+{
+	static const sim_time_t miss_at[] = {2000000, 0};
+	static const sim_time_t flushed[] = {2016384, 549152};
+
+	for (int i = 0; i < 2; i++) {
+		struct hw_spec *hw = round_spec();
+		struct gpu_mem *l2 = l2_of(hw);
+
+		l2->ops->write(l2, 0, 1, 1 * 16384, B);
+		l2->ops->write(l2, 0, 2, 2 * 16384, B);
+		ck_assert_uint_eq(rd(l2, miss_at[i], 3), miss_at[i] + 516384);
+		ck_assert_uint_eq(gpu_mem_flush(l2, 0), flushed[i]);
+		ck_assert_double_eq(dram_written(l2), 2 * B);
+		gpu_mem_free(l2);
+		hw_spec_free(hw);
+	}
 }
 END_TEST
 
@@ -502,22 +534,29 @@ START_TEST(test_a_block_larger_than_the_cache_evicts_everything_else)
 }
 END_TEST
 
-/* An empty request moves nothing and leaves the cache as it was. (Two
+/* An empty request moves nothing and leaves the cache as it was: it
+ * passes the slices' queue (the hit latency after what is queued: 200,000
+ * at 0 on an idle L2), counts no bytes, and makes no block resident. (Two
  * zero-byte reads of block 3 used to link it into the LRU list twice —
  * a zero-size block counts as absent — so that it became its own
  * successor and the next walk of the list, a flush or an eviction, never
  * ended.) The flush writes block 4's 16,384 B (on the idle channel:
- * 16,384 + 500,000 after 1,000) and returns. */
+ * 16,384 + 500,000 after 1,000) and returns; block 3 then misses. */
 START_TEST(test_zero_byte_reads_leave_the_cache_intact)
 {
 	struct hw_spec *hw = round_spec();
 	struct gpu_mem *l2 = l2_of(hw);
+	struct gpu_mem_stats st;
 
+	ck_assert_uint_eq(l2->ops->read(l2, 0, 3, 3 * 16384, 0, 1), 200000);
 	l2->ops->read(l2, 0, 3, 3 * 16384, 0, 1);
-	l2->ops->read(l2, 0, 3, 3 * 16384, 0, 1);
+	ck_assert_uint_eq(l2->ops->write(l2, 0, 5, 5 * 16384, 0), 200000);
+	st = stats_of(l2);
+	ck_assert_double_eq(st.read_bytes + st.write_bytes, 0);
 	l2->ops->write(l2, 0, 4, 4 * 16384, B);
 	ck_assert_uint_eq(gpu_mem_flush(l2, 1000), 1000 + 516384);
 	ck_assert_double_eq(dram_written(l2), B);
+	ck_assert(!hits(l2, S, 3));
 	gpu_mem_free(l2);
 	hw_spec_free(hw);
 }
@@ -553,6 +592,7 @@ static Suite *l2_suite(void)
 	tcase_add_test(tc, test_partitions_divide_the_capacity_a_gemm_sees);
 	tcase_add_test(tc, test_dirty_blocks_are_written_back_when_evicted);
 	tcase_add_test(tc, test_flush_writes_every_dirty_block_back_once);
+	tcase_add_test(tc, test_flush_writes_back_into_the_idle_dram_time_of_the_kernel);
 	tcase_add_test(tc, test_reads_of_a_block_in_flight_share_its_fill);
 	tcase_add_test(tc, test_preloaded_blocks_hit_from_the_first_read);
 	tcase_add_test(tc, test_the_slices_are_one_queue_at_the_aggregate_rate);

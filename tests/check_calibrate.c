@@ -243,6 +243,16 @@ START_TEST(test_more_starts_escape_a_start_a_single_fit_cannot_leave)
 		}
 		ck_assert(st->cost >= four.starts[four.best].cost);
 	}
+	/* every other start reaches the noise floor: start 2 (1336 MHz,
+	 * 0.59, 6.3 µs) took, before overshooting trial steps were told
+	 * from rough ones (FIT_OVERSHOOT), a first step to the clock's
+	 * 100 MHz floor, three rejected trials, and stopped where it began
+	 * at sigma 0.215 */
+	for (size_t q = 1; q < four.nstarts; q++)
+		ck_assert_msg(four.starts[q].sigma < 1.5 * SIGMA, "start %zu "
+			      "ends at sigma %.4f (noise %.3f), %zu iterations",
+			      q + 1, four.starts[q].sigma, SIGMA,
+			      four.starts[q].iters);
 	/* the first start is the single fit's, and another one won */
 	ck_assert(four.starts[0].x[0] == one.starts[0].x[0]);
 	ck_assert(four.best > 0);

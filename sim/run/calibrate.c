@@ -66,6 +66,14 @@ const char *const calibrate_default_fields[] = {
 /* A cross-validation fold starts within its statistical error of its own
  * optimum: two failed trial steps there end it. */
 #define CV_MAX_TRIALS 2
+/* A trial step that raises the cost more than FIT_OVERSHOOT times is no
+ * sign of roughness but a step far beyond the reach of the linear model
+ * (from a start far out, where the transform bends: from 1394 MHz, 16 MHz
+ * below the A100's boost, the first step went to the 100 MHz floor). It
+ * does not count among the FIT_MAX_TRIALS; the trust region shrinks it
+ * instead, up to FIT_MAX_OVERSHOOTS times an iteration. */
+#define FIT_OVERSHOOT 4.0
+#define FIT_MAX_OVERSHOOTS 12
 
 /* ---- the spec's order relations ---------------------------------------- */
 
@@ -666,6 +674,9 @@ struct fitctx {
 	size_t maxiter;
 	size_t trials;           /* f evaluations since the last Jacobian */
 	size_t max_trials;       /* trial steps one iteration may try */
+	size_t overs;            /* trial steps since then that overshot */
+	double cost_here;        /* cost at the last Jacobian's point (0:
+				  * not known: every trial counts) */
 	int stalled;             /* FIT_MAX_TRIALS trial steps failed in a row */
 	int rc;
 	char err[RL_ERR_LEN];
@@ -695,9 +706,11 @@ static int gsl_f(const gsl_vector *x, void *params, gsl_vector *f)
 	struct fitctx *c = params;
 	double u[CALIB_MAX_PARAMS] = {0};
 
+	double cost = 0;
+
 	/* each f after the first of an iteration is a trial step that the
 	 * previous one failed to be */
-	if (++c->trials > c->max_trials) {
+	if (c->trials >= c->max_trials || c->overs >= FIT_MAX_OVERSHOOTS) {
 		c->stalled = 1;
 		return GSL_EBADFUNC;
 	}
@@ -705,8 +718,16 @@ static int gsl_f(const gsl_vector *x, void *params, gsl_vector *f)
 		u[j] = gsl_vector_get(x, j);
 	if (eval_u(c, u, c->rows, c->n, c->t, c->k))
 		return GSL_EBADFUNC;
-	for (size_t i = 0; i < c->n; i++)
-		gsl_vector_set(f, i, log(c->t[i] / measured_us(c, i)));
+	for (size_t i = 0; i < c->n; i++) {
+		double r = log(c->t[i] / measured_us(c, i));
+
+		gsl_vector_set(f, i, r);
+		cost += r * r;
+	}
+	if (c->cost_here > 0 && cost > FIT_OVERSHOOT * c->cost_here)
+		c->overs++;
+	else
+		c->trials++;
 	return GSL_SUCCESS;
 }
 
@@ -746,6 +767,7 @@ static int gsl_df(const gsl_vector *x, void *params, gsl_matrix *J)
 	size_t np = c->fit->np;
 
 	c->trials = 0;
+	c->overs = 0;
 	if (c->jfix) {
 		for (size_t i = 0; i < c->n; i++)
 			for (size_t j = 0; j < np; j++)
@@ -758,6 +780,12 @@ static int gsl_df(const gsl_vector *x, void *params, gsl_matrix *J)
 		u[j] = gsl_vector_get(x, j);
 	if (eval_u(c, u, c->rows, c->n, c->t, c->k))
 		return GSL_EBADFUNC;
+	c->cost_here = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		double r = log(c->t[i] / measured_us(c, i));
+
+		c->cost_here += r * r;
+	}
 	for (size_t j = 0; j < np; j++) {
 		double h = fd_step(c, u, j), uj = u[j];
 		size_t ns = 0;
@@ -858,6 +886,8 @@ static int solve(struct fitctx *c, double *u, size_t *iters, int *converged,
 	}
 	c->stalled = 0; /* a context may serve several starts */
 	c->trials = 0;
+	c->overs = 0;
+	c->cost_here = 0;
 	old = gsl_set_error_handler_off();
 	status = gsl_multifit_nlinear_init(&x0.vector, &fdf, w);
 	*converged = CALIB_STOP_LIMIT;
@@ -869,6 +899,7 @@ static int solve(struct fitctx *c, double *u, size_t *iters, int *converged,
 		for (size_t j = 0; j < np; j++)
 			prev[j] = gsl_vector_get(x, j);
 		c->trials = 0;
+		c->overs = 0;
 		status = gsl_multifit_nlinear_iterate(w);
 		if (c->stalled) {
 			/* FIT_MAX_TRIALS trial steps in a row raised the cost:

@@ -149,7 +149,7 @@ int ridgeline_validation_summary(const ridgeline_validation *v,
 
 /* Fit the fields `fields` (comma-separated dotted paths; NULL: the default
  * set, `ridgeline calibrate --help`) of v's spec to v's measured rows
- * (least squares on log time, from the spec's values and three more
+ * (the pseudo-Huber loss on log time, from the spec's values and three more
  * starts; `ridgeline calibrate` with its default --starts, without its
  * cross-validation) on `jobs` threads; *fitted receives a copy of the spec
  * with the fitted values, named SPEC-calibrated. Costs about one

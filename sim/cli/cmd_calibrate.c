@@ -31,18 +31,24 @@
 static const char usage[] =
 	"usage: ridgeline calibrate --hw BASE --measured FILE.csv [--fit FIELD,...]\n"
 	"                           [-o SPEC.json] [--name NAME] [--starts N] [-j N]\n"
-	"                           [--protocol graph-replay|cold|warm] [--set PATH=VALUE ...]\n"
+	"                           [--protocol graph-replay|cold|warm] [--loss huber|l2]\n"
+	"                           [--set PATH=VALUE ...]\n"
 	"       ridgeline calibrate --plan --hw BASE [--dtype bf16|fp16|fp8] [--fit FIELD,...]\n"
 	"Fit numeric hardware fields of BASE (default: clock.sustained_mhz,\n"
 	"hbm.efficiency, launch.overhead_us) to the measured latencies of FILE.csv\n"
-	"(columns m,n,k,dtype,latency_ms) by least squares on log(predicted /\n"
-	"measured), print each field with its standard error, the error before and\n"
-	"after by regime and a 5-fold cross-validated error, and write the\n"
-	"calibrated spec (default NAME.json, NAME = BASE-calibrated). The fit\n"
+	"(columns m,n,k,dtype,latency_ms) on r = log(predicted / measured), robust\n"
+	"to outlying rows (--loss), print each field with its standard error, the\n"
+	"error before and after by regime and a 5-fold cross-validated error, and\n"
+	"write the calibrated spec (default NAME.json, NAME = BASE-calibrated). The fit\n"
 	"runs from BASE's values and from N - 1 more starts within 20 % of them\n"
 	"(--starts), keeps the lowest cost and prints where every start ended.\n";
 
 #define CMD "calibrate"
+
+/* --loss, in enum calib_loss order, and how the record names each */
+static const char *const loss_name[] = {"huber", "l2"};
+static const char *const loss_text[] = {
+	"pseudo-Huber (scale 0.05)", "least squares"};
 /* a spec's source is at most 1024 bytes (hw/spec.c); the fitted value,
  * its error and unit follow the prefix */
 #define SOURCE_PREFIX_MAX 800
@@ -233,7 +239,8 @@ static int plan(const struct hw_spec *hw, const char *fields,
 static void command_line(char *buf, size_t len, const char *hwname,
 			 const char *measured, const char *fields,
 			 const char *proto, unsigned long long starts,
-			 const struct cli_sets *sets, const char *name)
+			 const char *loss, const struct cli_sets *sets,
+			 const char *name)
 {
 	char tmp[PATH_MAX];
 	size_t used;
@@ -249,8 +256,9 @@ static void command_line(char *buf, size_t len, const char *hwname,
 					 " --protocol %s", proto);
 	/* always: a later default would not reproduce the record */
 	if (used < len)
-		used += (size_t)snprintf(buf + used, len - used, " --starts %llu",
-					 starts);
+		used += (size_t)snprintf(buf + used, len - used,
+					 " --starts %llu --loss %s", starts,
+					 loss);
 	for (int i = 0; i < sets->n && used < len; i++)
 		used += (size_t)snprintf(buf + used, len - used, " --set %.60s",
 					 sets->v[i]);
@@ -274,7 +282,7 @@ int cmd_calibrate(int argc, char **argv)
 	char err[RL_ERR_LEN], defpath[HW_NAME_LEN + 8], cmdline[700];
 	char *text = NULL, *data = NULL, *prefix = NULL, sha[65], tmp[PATH_MAX];
 	int rc = RL_OK, want_plan = 0, dtype_given = 0, proto_i = 0;
-	int proto_given = 0, starts_given = 0;
+	int proto_given = 0, starts_given = 0, loss_i = CALIB_LOSS_HUBER;
 	unsigned long long starts = CALIB_STARTS_DEFAULT;
 	size_t dlen = 0;
 	const struct cli_opt opts[] = {
@@ -301,6 +309,12 @@ int cmd_calibrate(int argc, char **argv)
 		 .choices = "graph-replay|cold|warm", .help = "how the rows were "
 		 "timed (default: the file's `protocol` column, else "
 		 "graph-replay, as shared/data was measured)"},
+		{.name = "loss", .kind = CLI_CHOICE, .target = &loss_i,
+		 .arg = "huber|l2", .choices = "huber|l2", .help = "the sum "
+		 "minimised: huber (default), pseudo-Huber with scale 0.05 — "
+		 "r^2 for |r| below 0.05, 0.1 |r| beyond it, so that rows no "
+		 "parameter explains do not pull the fit; l2, r^2 (least "
+		 "squares)"},
 		{.name = "set", .kind = CLI_SET, .target = &sets,
 		 .arg = "PATH=VALUE", .help = "change a field of BASE before the "
 		 "fit (e.g. the start value of a fitted field; repeatable)"},
@@ -427,6 +441,7 @@ int cmd_calibrate(int argc, char **argv)
 		goto fail;
 	}
 	fit.nstarts = (size_t)starts;
+	fit.loss = (enum calib_loss)loss_i;
 	if ((rc = calibrate_run(hw, v, &fit, memo, jobs, before, after,
 				err)) != RL_OK)
 		goto fail;
@@ -435,7 +450,7 @@ int cmd_calibrate(int argc, char **argv)
 
 	/* the spec: every fitted field's source says how it was obtained */
 	command_line(cmdline, sizeof cmdline, hwname, measured, fields, proto,
-		     starts, &sets, name);
+		     starts, loss_name[loss_i], &sets, name);
 	snprintf(tmp, sizeof tmp, "%s", measured);
 	prefix = malloc(SOURCE_PREFIX_MAX);
 	if (!prefix) {
@@ -444,13 +459,13 @@ int cmd_calibrate(int argc, char **argv)
 		goto fail;
 	}
 	snprintf(prefix, SOURCE_PREFIX_MAX, "ridgeline %.20s calibrate: `%.380s`; data %.100s "
-		 "(%zu rows, SHA-256 %s, protocol %s); least squares on "
+		 "(%zu rows, SHA-256 %s, protocol %s); %s on "
 		 "log(predicted/measured) over %zu fields, residual sigma %.3g",
 		 PACKAGE_VERSION, cmdline, basename(tmp), v->n, sha,
 		 proto ? proto : v->protocol_column ? "per row (file column)"
 						    : validate_protocol_name(
 							      VALIDATE_PROTOCOL_DEFAULT),
-		 fit.np, fit.sigma);
+		 loss_text[loss_i], fit.np, fit.sigma);
 	out = calibrate_spec(hw, &fit, name, prefix);
 	if (!out) {
 		rl_errf(err, "out of memory");
@@ -472,6 +487,7 @@ int cmd_calibrate(int argc, char **argv)
 	for (size_t j = 0; j < fit.ndropped; j++)
 		printf("not fitted: %s (a default field no row is sensitive "
 		       "to; the spec keeps its value)\n", fit.dropped[j]);
+	printf("loss: %s\n", loss_text[loss_i]);
 	printf("residual sigma %.4f (log ratio); %zu iterations (%s); %zu "
 	       "evaluations, %zu GEMMs simulated, %zu memo hits\n",
 	       fit.sigma, fit.iters, calibrate_stop_text(fit.converged),

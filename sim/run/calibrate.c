@@ -701,11 +701,34 @@ static double measured_us(const struct fitctx *c, size_t i)
 	return c->v->rows[c->rows[i]].measured_ms * 1e3;
 }
 
+/* The loss's residual psi(r) for a log ratio r (see Loss in calibrate.h):
+ * sign(r) d sqrt(2 (sqrt(1 + (r/d)^2) - 1)), or r itself. */
+static double psi(const struct fitctx *c, double r)
+{
+	double d = CALIB_HUBER_DELTA, q;
+
+	if (c->fit->loss == CALIB_LOSS_L2)
+		return r;
+	q = d * sqrt(2 * (sqrt(1 + (r / d) * (r / d)) - 1));
+	return r < 0 ? -q : q;
+}
+
+/* d psi / d r: from psi^2 = 2 d^2 (s - 1), s = sqrt(1 + (r/d)^2),
+ * 2 psi psi' = 2 r / s, so psi' = r / (s psi); 1 at r = 0 (psi ~ r). */
+static double dpsi(const struct fitctx *c, double r)
+{
+	double d = CALIB_HUBER_DELTA, p;
+
+	if (c->fit->loss == CALIB_LOSS_L2)
+		return 1;
+	p = psi(c, r);
+	return fabs(p) < 1e-12 ? 1 : r / (sqrt(1 + (r / d) * (r / d)) * p);
+}
+
 static int gsl_f(const gsl_vector *x, void *params, gsl_vector *f)
 {
 	struct fitctx *c = params;
 	double u[CALIB_MAX_PARAMS] = {0};
-
 	double cost = 0;
 
 	/* each f after the first of an iteration is a trial step that the
@@ -719,7 +742,7 @@ static int gsl_f(const gsl_vector *x, void *params, gsl_vector *f)
 	if (eval_u(c, u, c->rows, c->n, c->t, c->k))
 		return GSL_EBADFUNC;
 	for (size_t i = 0; i < c->n; i++) {
-		double r = log(c->t[i] / measured_us(c, i));
+		double r = psi(c, log(c->t[i] / measured_us(c, i)));
 
 		gsl_vector_set(f, i, r);
 		cost += r * r;
@@ -782,7 +805,7 @@ static int gsl_df(const gsl_vector *x, void *params, gsl_matrix *J)
 		return GSL_EBADFUNC;
 	c->cost_here = 0;
 	for (size_t i = 0; i < c->n; i++) {
-		double r = log(c->t[i] / measured_us(c, i));
+		double r = psi(c, log(c->t[i] / measured_us(c, i)));
 
 		c->cost_here += r * r;
 	}
@@ -804,15 +827,20 @@ static int gsl_df(const gsl_vector *x, void *params, gsl_matrix *J)
 				return GSL_EBADFUNC;
 		}
 		u[j] = uj;
+		/* d psi(r_i) / du_j = psi'(r_i) d r_i / du_j */
 		for (size_t i = 0; i < c->n; i++)
 			gsl_matrix_set(J, i, j,
-				       (log(c->t2[i]) - log(c->t[i])) / h);
+				       dpsi(c, log(c->t[i] / measured_us(c, i))) *
+					       (log(c->t2[i]) - log(c->t[i])) /
+					       h);
 		for (size_t q = 0; q < ns; q++) {
 			size_t i = c->sub[q];
 			double d = !jump(c->t[i], c->k[i], c->t3[q], c->k3[q]) ?
 				   (log(c->t[i]) - log(c->t3[q])) / h : 0;
 
-			gsl_matrix_set(J, i, j, d);
+			gsl_matrix_set(J, i, j,
+				       dpsi(c, log(c->t[i] / measured_us(c, i))) *
+					       d);
 		}
 	}
 	return GSL_SUCCESS;
@@ -1070,15 +1098,15 @@ static int lhs_starts(const struct hw_spec *base, const struct calib_fit *fit,
 	return RL_OK;
 }
 
-/* Cost (sum of squared log ratios) and MAPE (%) of times t against c's
- * rows. */
+/* Cost (sum of psi(log ratio)^2, the loss) and MAPE (%) of times t
+ * against c's rows. */
 static void cost_of(const struct fitctx *c, const double *t, double *cost,
 		    double *mape)
 {
 	double sc = 0, sa = 0;
 
 	for (size_t i = 0; i < c->n; i++) {
-		double m = measured_us(c, i), r = log(t[i] / m);
+		double m = measured_us(c, i), r = psi(c, log(t[i] / m));
 
 		sc += r * r;
 		sa += fabs(t[i] - m) / m;

@@ -304,6 +304,7 @@ struct estimate {
 	double per_sm;          /* ... of the busiest SM */
 	double opb;             /* operand bytes from DRAM */
 	double partial;         /* split-K / stream-K partial bytes */
+	double rows, cols;      /* real rows, columns of a tile, mean */
 	double step_bytes;      /* L2 bytes of one k-step of one CTA */
 	double l2_bytes;        /* bytes the CTAs read through L2 */
 	double t_l2;            /* ... at the L2's bandwidth */
@@ -355,8 +356,13 @@ static void est_traffic(const struct hw_spec *hw, const struct gemm *g,
 		     ((double)(c->tiles_m * c->tiles_n) * (c->split_k - 1) +
 		      x->tail * (x->sk - 1));
 	/* what one k-step of a CTA asks of the L2 (a multicast B transfer
-	 * serves the cluster), the unit that x->miss is a share of */
-	x->step_bytes = (c->bm + c->bn / (mc > 1 ? mc : 1)) * c->bk * e;
+	 * serves the cluster), the unit that x->miss is a share of: the
+	 * rows and columns the tiles hold on average — TMA and predicated
+	 * cp.async load nothing past m or n (the trace's loads are the same
+	 * real extents), so m = 100 on 128-row tiles moves 100 rows of A */
+	x->rows = (double)g->m / (double)c->tiles_m;
+	x->cols = (double)g->n / (double)c->tiles_n;
+	x->step_bytes = (x->rows + x->cols / (mc > 1 ? mc : 1)) * c->bk * e;
 	x->l2_bytes = x->cta_steps * x->step_bytes;
 	x->t_l2 = x->l2_bytes / x->m.l2_bw;
 	x->miss = x->l2_bytes > 0 ? x->opb / x->l2_bytes : 1;
@@ -412,9 +418,11 @@ static double est_floors(const struct hw_spec *hw, const struct gemm *g,
 	double bytes = x->opb +
 		       rl_dtype_out_bytes(g->dtype) * (double)g->m * g->n;
 	double t_mem = (bytes + x->partial) / x->m.dram_bw;
-	/* a 2-SM MMA pair loads half of B on each SM */
+	/* a 2-SM MMA pair loads half of B on each SM; the busiest SM's
+	 * tiles are whole ones, up to m rows and n columns */
 	double pair = hw->tensor.pair_mma && c->tiles_m > 1 ? 2 : 1;
-	double t_port = x->per_sm * (c->bm + c->bn / pair) * c->bk * e /
+	double rows = fmin(c->bm, (double)g->m), cols = fmin(c->bn, (double)g->n);
+	double t_port = x->per_sm * (rows + cols / pair) * c->bk * e /
 			x->m.port_bw;
 	double waves = ceil(x->whole / x->slots) +
 		       ceil(x->tail * x->sk / x->slots);

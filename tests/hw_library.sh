@@ -161,6 +161,22 @@ l40s         l2.bytes_per_clk    a100-80gb-sxm 0.545170
 a40          l2.bytes_per_clk    a100-80gb-sxm 0.332143
 l4           l2.bytes_per_clk    a100-80gb-sxm 0.222675
 rtx-pro-6000 l2.bytes_per_clk    a100-80gb-sxm 0.721774
+h100-pcie    clock.sustained_mhz h100-sxm      ratio
+b200         clock.sustained_mhz h100-sxm      ratio
+h200-sxm     clock.sustained_mhz h100-sxm      same
+h200-sxm     clock.burst_mhz     h100-sxm      same
+h200-sxm     hbm.efficiency      h100-sxm      same
+h100-pcie    hbm.efficiency      h100-sxm      same
+b200         hbm.efficiency      h100-sxm      same
+h200-sxm     launch.overhead_us  h100-sxm      same
+h100-pcie    launch.overhead_us  h100-sxm      same
+b200         launch.overhead_us  h100-sxm      same
+h100-nvl     sm.l2_bytes_per_clk h100-sxm      same
+h200-sxm     sm.l2_bytes_per_clk h100-sxm      same
+h100-pcie    sm.l2_bytes_per_clk h100-sxm      same
+b200         sm.l2_bytes_per_clk h100-sxm      same
+b300         sm.l2_bytes_per_clk h100-sxm      same
+gb200        sm.l2_bytes_per_clk h100-sxm      same
 EOF
 
 # ---- never above the datasheet roofline ---------------------------------------

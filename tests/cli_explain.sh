@@ -33,9 +33,12 @@ field() {
 }
 
 # ---- --explain: parts and sensitivities against gemm --set ---------------
-# strict: 1 for fields whose doubling must never slow; 0.99 where the model
-# is known to lose up to ~1 % (more SMs behind the same DRAM, a different
-# kernel choice on a faster L2: see the closing note of issue 11)
+# 0.995 for DRAM and tensor rate: with the same kernel a doubling may still
+# reorder the DES's requests (list scheduling is not monotone): the A100
+# PCIe's 64x17920x6656, split 3, plays 0.25 % slower with twice the tensor
+# rate, the bound check_gpu's 2x DRAM test also allows (0.5 %); 0.99 where
+# the model is known to lose up to ~1 % (more SMs behind the same DRAM, a
+# different kernel choice on a faster L2: see the closing note of issue 11)
 for shape in "a100-80gb-sxm 1 16384 16384" "h100-sxm 8192 8192 8192" \
 	     "a100-80gb-sxm 2048 4096 1024" "a100-80gb-pcie 64 17920 6656"; do
 	set -- $shape
@@ -73,7 +76,7 @@ for shape in "a100-80gb-sxm 1 16384 16384" "h100-sxm 8192 8192 8192" \
 			want = t / t2; d = want - sp; if (d < 0) d = -d
 			# time_us is printed to 4 decimals
 			if (d > 5e-4 * want + 1e-4 / t2 * want) { printf "FAIL: %s: %s x2: --explain says %sx, gemm --set gives %.5fx\n", shape, f, sp, want; exit 1 }
-			floor = (f ~ /^(hbm|tensor)\./) ? 1 : 0.99
+			floor = (f ~ /^(hbm|tensor)\./) ? 0.995 : 0.99
 			if (sp < floor - 5e-5) { printf "FAIL: %s: doubling %s slows it: %sx\n", shape, f, sp; exit 1 }
 		}' || fails=$((fails + 1))
 	done <"$tmp/wi"

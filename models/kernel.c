@@ -304,7 +304,6 @@ struct estimate {
 	double per_sm;          /* ... of the busiest SM */
 	double opb;             /* operand bytes from DRAM */
 	double partial;         /* split-K / stream-K partial bytes */
-	double rows, cols;      /* real rows, columns of a tile, mean */
 	double step_bytes;      /* L2 bytes of one k-step of one CTA */
 	double l2_bytes;        /* bytes the CTAs read through L2 */
 	double t_l2;            /* ... at the L2's bandwidth */
@@ -348,6 +347,9 @@ static void est_traffic(const struct hw_spec *hw, const struct gemm *g,
 	/* with TMA multicast a cluster's CTAs share one B transfer */
 	double mc = hw->sm.cluster_multicast < (double)c->tiles_m ?
 		    hw->sm.cluster_multicast : (double)c->tiles_m;
+	/* the rows and columns a tile holds on average */
+	double rows = (double)g->m / (double)c->tiles_m;
+	double cols = (double)g->n / (double)c->tiles_n;
 
 	/* HBM traffic of the operands: once per wave that needs them, or
 	 * once in all when a matrix fits in L2 (operand_dram_bytes) */
@@ -356,13 +358,11 @@ static void est_traffic(const struct hw_spec *hw, const struct gemm *g,
 		     ((double)(c->tiles_m * c->tiles_n) * (c->split_k - 1) +
 		      x->tail * (x->sk - 1));
 	/* what one k-step of a CTA asks of the L2 (a multicast B transfer
-	 * serves the cluster), the unit that x->miss is a share of: the
-	 * rows and columns the tiles hold on average — TMA and predicated
-	 * cp.async load nothing past m or n (the trace's loads are the same
-	 * real extents), so m = 100 on 128-row tiles moves 100 rows of A */
-	x->rows = (double)g->m / (double)c->tiles_m;
-	x->cols = (double)g->n / (double)c->tiles_n;
-	x->step_bytes = (x->rows + x->cols / (mc > 1 ? mc : 1)) * c->bk * e;
+	 * serves the cluster), the unit that x->miss is a share of, over
+	 * the tiles' real rows and columns — TMA and predicated cp.async
+	 * load nothing past m or n (the trace's loads are the same real
+	 * extents), so m = 100 on 128-row tiles moves 100 rows of A */
+	x->step_bytes = (rows + cols / (mc > 1 ? mc : 1)) * c->bk * e;
 	x->l2_bytes = x->cta_steps * x->step_bytes;
 	x->t_l2 = x->l2_bytes / x->m.l2_bw;
 	x->miss = x->l2_bytes > 0 ? x->opb / x->l2_bytes : 1;
@@ -421,7 +421,8 @@ static double est_floors(const struct hw_spec *hw, const struct gemm *g,
 	/* a 2-SM MMA pair loads half of B on each SM; the busiest SM's
 	 * tiles are whole ones, up to m rows and n columns */
 	double pair = hw->tensor.pair_mma && c->tiles_m > 1 ? 2 : 1;
-	double rows = fmin(c->bm, (double)g->m), cols = fmin(c->bn, (double)g->n);
+	double rows = fmin(c->bm, (double)g->m);
+	double cols = fmin(c->bn, (double)g->n);
 	double t_port = x->per_sm * (rows + cols / pair) * c->bk * e /
 			x->m.port_bw;
 	double waves = ceil(x->whole / x->slots) +

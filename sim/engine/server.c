@@ -73,15 +73,9 @@ sim_time_t sim_server_submit(struct sim_server *sv, struct sim_engine *e,
 sim_time_t sim_server_fill_idle(struct sim_server *sv, sim_time_t since,
 				double bytes)
 {
-	/* the service time as sim_server_request() rounds it */
-	double exact = bytes * sv->ps_per_byte - sv->carry;
-	sim_time_t d = exact > SIM_SERVER_EPS ?
-			       (sim_time_t)ceil(exact - SIM_SERVER_EPS) : 0;
 	sim_time_t end;
 
-	assert(bytes >= 0.0);
-	sv->carry = (double)(int64_t)d - exact;
-	sv->busy_ps += (double)(int64_t)d;
+	sim_server_service(sv, bytes);
 	end = since + (sim_time_t)sv->busy_ps;
 	if (sv->track_wait) {
 		sv->requests++;

@@ -81,10 +81,11 @@ void sim_server_record_wait(struct sim_server *sv, double wait_ps);
 
 #define SIM_SERVER_EPS 1e-6 /* ps: see server.c, "Rounding" */
 
-static inline sim_time_t sim_server_request(struct sim_server *sv,
-					    sim_time_t arrival, double bytes)
+/* Not for callers: the service time of `bytes` in whole ps, the rounding
+ * carried (server.c, "Rounding"), added to the busy time. */
+static inline sim_time_t sim_server_service(struct sim_server *sv,
+					    double bytes)
 {
-	sim_time_t s = arrival > sv->free_at ? arrival : sv->free_at;
 	double exact = bytes * sv->ps_per_byte - sv->carry;
 	sim_time_t d = 0;
 
@@ -100,8 +101,16 @@ static inline sim_time_t sim_server_request(struct sim_server *sv,
 		d = (sim_time_t)i;
 	}
 	sv->carry = (double)(int64_t)d - exact;
-	sv->free_at = s + d;
 	sv->busy_ps += (double)(int64_t)d;
+	return d;
+}
+
+static inline sim_time_t sim_server_request(struct sim_server *sv,
+					    sim_time_t arrival, double bytes)
+{
+	sim_time_t s = arrival > sv->free_at ? arrival : sv->free_at;
+
+	sv->free_at = s + sim_server_service(sv, bytes);
 	if (sv->track_wait) {
 		sv->requests++;
 		sv->bytes += bytes;

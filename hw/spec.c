@@ -111,6 +111,7 @@ void hw_spec_free(struct hw_spec *s)
 	for (size_t i = 0; i < NFIELDS; i++)
 		free(s->source[i]);
 	free(s->notes);
+	hw_spec_free(s->origin);
 	free(s);
 }
 
@@ -323,7 +324,10 @@ struct hw_spec *hw_spec_clone(const struct hw_spec *s)
 	*c = *s;
 	memset(c->source, 0, sizeof c->source);
 	c->notes = NULL;
+	c->origin = NULL;
 	if (s->notes && !(c->notes = strdup(s->notes)))
+		goto fail;
+	if (s->origin && !(c->origin = hw_spec_clone(s->origin)))
 		goto fail;
 	for (size_t i = 0; i < NFIELDS; i++)
 		if (s->source[i] && !(c->source[i] = strdup(s->source[i])))
@@ -332,6 +336,26 @@ struct hw_spec *hw_spec_clone(const struct hw_spec *s)
 fail:
 	hw_spec_free(c);
 	return NULL;
+}
+
+int hw_spec_what_if(struct hw_spec *s, int replace)
+{
+	struct hw_spec *o;
+
+	if (s->origin && !replace)
+		return RL_OK;
+	if (!(o = hw_spec_clone(s)))
+		return RL_EIO;
+	hw_spec_forget_origin(o); /* one level: the origin is a GPU as given */
+	hw_spec_free(s->origin);
+	s->origin = o;
+	return RL_OK;
+}
+
+void hw_spec_forget_origin(struct hw_spec *s)
+{
+	hw_spec_free(s->origin);
+	s->origin = NULL;
 }
 
 int hw_spec_get(const struct hw_spec *s, const char *path, double *v)

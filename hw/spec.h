@@ -83,6 +83,9 @@ struct hw_spec {
 	} link;
 	char *source[64]; /* per field (index as in hw_spec_fields), owned */
 	char *notes;      /* optional free text from the file, owned, or NULL */
+	struct hw_spec *origin; /* a what-if GPU (hw_spec_what_if): the spec
+				 * its fields were changed from, owned; NULL
+				 * for a spec as loaded */
 };
 
 /* Descriptor of one numeric field, for validation, sweeps and printing. */
@@ -110,6 +113,15 @@ void hw_spec_free(struct hw_spec *s);
 /* A deep copy of s (its own sources), freed by hw_spec_free(); NULL when
  * out of memory. */
 struct hw_spec *hw_spec_clone(const struct hw_spec *s);
+
+/* Mark s as a what-if GPU before its fields are changed (--set, a sweep,
+ * the library's setter): s as it is now becomes s->origin, unless it has
+ * one already. The chooser then keeps the origin's kernel as a candidate
+ * (gpu.h). replace: take s as it is now even if it has an origin (a what-if
+ * relative to a what-if). 0, or RL_EIO when out of memory. */
+int hw_spec_what_if(struct hw_spec *s, int replace);
+/* Drop s->origin: s is a GPU in its own right (a calibrated spec). */
+void hw_spec_forget_origin(struct hw_spec *s);
 
 /* Set a field by dotted path and re-validate its range. */
 int hw_spec_set(struct hw_spec *s, const char *path, double v, char *err);

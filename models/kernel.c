@@ -586,6 +586,29 @@ int kernel_choose(const struct hw_spec *hw, const struct gemm *g,
 	return found ? RL_OK : RL_EINPUT;
 }
 
+int kernel_config_remake(const struct hw_spec *hw, const struct gemm *g,
+			 const struct kernel_config *like,
+			 struct kernel_config *out)
+{
+	int split = like->tail_split > 1 ? 1 : like->split_k;
+
+	if (kernel_config_make(hw, g, like->bm, like->bn, like->bk, split,
+			       out) != RL_OK ||
+	    (like->tail_split > 1 &&
+	     kernel_config_stream_k(hw, g, out, like->tail_split) != RL_OK))
+		return RL_EINPUT;
+	out->est_us = kernel_estimate_us(hw, g, out);
+	return RL_OK;
+}
+
+int kernel_config_same(const struct kernel_config *a,
+		       const struct kernel_config *b)
+{
+	return a->bm == b->bm && a->bn == b->bn && a->bk == b->bk &&
+	       a->stages == b->stages && a->split_k == b->split_k &&
+	       a->tail_split == b->tail_split && a->ctas == b->ctas;
+}
+
 void kernel_name(const struct kernel_config *c, char *buf, size_t len)
 {
 	if (c->tail_split > 1)

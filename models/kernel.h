@@ -74,6 +74,19 @@ double kernel_estimate_us(const struct hw_spec *hw, const struct gemm *g,
 int kernel_choose(const struct hw_spec *hw, const struct gemm *g,
 		  struct kernel_config *out);
 
+/* The kernel `like` (chosen on another spec of the same GEMM) rebuilt for
+ * hw: the same tile, BK and split-K or stream-K pieces, its stages and CTAs
+ * per SM from hw, est_us estimated on hw. 0, or RL_EINPUT when it does not
+ * fit hw. */
+int kernel_config_remake(const struct hw_spec *hw, const struct gemm *g,
+			 const struct kernel_config *like,
+			 struct kernel_config *out);
+
+/* Whether a and b are the same kernel (tile, BK, stages, split-K,
+ * stream-K pieces). */
+int kernel_config_same(const struct kernel_config *a,
+		       const struct kernel_config *b);
+
 /* "128x256x64/s3" (stream-K: "128x256x32/s8/sk4", 4 pieces per tail
  * tile) into buf (>= 32 bytes). */
 void kernel_name(const struct kernel_config *cfg, char *buf, size_t len);

@@ -91,8 +91,10 @@ int ridgeline_hw_set(ridgeline_hw *hw, const char *path, double value,
 	struct hw_spec *c;
 	int rc;
 
-	/* on a clone, so that a refused value leaves the spec as it was */
-	if (!(c = hw_spec_clone(hw->spec))) {
+	/* on a clone, so that a refused value leaves the spec as it was;
+	 * a what-if of the spec as first set (gpu.h) */
+	if (!(c = hw_spec_clone(hw->spec)) || hw_spec_what_if(c, 0)) {
+		hw_spec_free(c);
 		rl_errf(ERRBUF(err, scratch), "out of memory");
 		return RL_EIO;
 	}
@@ -587,30 +589,40 @@ int ridgeline_calibrate(const ridgeline_validation *x, const char *fields,
 	char *es = ERRBUF(err, scratch);
 	struct calib_fit fit;
 	struct calib_memo *memo = NULL;
-	struct hw_spec *spec = NULL;
+	struct hw_spec *spec = NULL, *base;
 	int rc;
 
 	*fitted = NULL;
 	memset(&fit, 0, sizeof fit);
-	if ((rc = calibrate_fields(x->hw, fields, &fit, es)))
-		return rc;
+	/* a fit is of the spec as given, fields set through
+	 * ridgeline_hw_set() included: not a what-if of the GPU it came from */
+	if (!(base = hw_spec_clone(x->hw))) {
+		rl_errf(es, "out of memory");
+		return RL_EIO;
+	}
+	hw_spec_forget_origin(base);
+	if ((rc = calibrate_fields(base, fields, &fit, es)))
+		goto out;
 	fit.nstarts = CALIB_STARTS_DEFAULT; /* as the command */
 	if (!(memo = calibrate_memo_new())) {
 		rl_errf(es, "out of memory");
-		return RL_EIO;
+		rc = RL_EIO;
+		goto out;
 	}
-	rc = calibrate_run(x->hw, x->v, &fit, memo, jobs < 1 ? 1 : jobs, NULL,
+	rc = calibrate_run(base, x->v, &fit, memo, jobs < 1 ? 1 : jobs, NULL,
 			   NULL, es);
 	calibrate_memo_free(memo);
 	if (rc)
-		return rc;
-	if (!(spec = calibrate_spec(x->hw, &fit, NULL, "ridgeline_calibrate")) ||
+		goto out;
+	if (!(spec = calibrate_spec(base, &fit, NULL, "ridgeline_calibrate")) ||
 	    !(*fitted = rl_api_hw_adopt(spec))) {
 		hw_spec_free(spec);
 		rl_errf(es, "out of memory");
-		return RL_EIO;
+		rc = RL_EIO;
 	}
-	return RL_OK;
+out:
+	hw_spec_free(base);
+	return rc;
 }
 
 void ridgeline_validation_free(ridgeline_validation *x)

@@ -49,6 +49,12 @@ int cli_apply_sets(const char *cmd, struct hw_spec *hw,
 	int n = s->n;
 	char err[RL_ERR_LEN], path[128];
 
+	/* a what-if of the GPU as loaded: its kernel stays a candidate
+	 * (gpu.h) */
+	if (n && hw_spec_what_if(hw, 0) != RL_OK) {
+		fprintf(stderr, "ridgeline %s: out of memory\n", cmd);
+		return -1;
+	}
 	for (int i = 0; i < n; i++) {
 		const char *eq = strchr(sets[i], '=');
 		char *end;

@@ -363,6 +363,8 @@ int cmd_calibrate(int argc, char **argv)
 		hw_spec_free(hw);
 		return 2;
 	}
+	/* the fit is of the spec as set: no what-if of the file's GPU */
+	hw_spec_forget_origin(hw);
 	if (want_plan) {
 		int st = plan(hw, fields, dtype, protocol, jobs);
 

@@ -610,6 +610,12 @@ int attrib_sensitivities(const struct hw_spec *hw, const struct gemm *g,
 		int rc;
 
 		speedup[i] = 0;
+		/* a what-if of the machine explained, whose kernel stays a
+		 * candidate (gpu.h) */
+		if (h && hw_spec_what_if(h, 1)) {
+			hw_spec_free(h);
+			h = NULL;
+		}
 		if (!h) {
 			rl_errf(err, "out of memory");
 			return RL_EIO;

@@ -610,28 +610,85 @@ static void run_spec(const struct hw_spec *spec, const struct gemm *gm,
 		opts->calls_timed * kc->est_us);
 }
 
+/* The chooser's kernel for gm on spec (check()), at the clock of the
+ * protocol's timed calls, as the simulation will see it (run_spec): short
+ * calls run near a power-limited GPU's burst clock. The busy period of a
+ * call is its roofline time, known before a kernel is chosen. *at is the
+ * spec at that clock (the estimate of kc is made on it). */
+static int choose(const struct hw_spec *spec, const struct gemm *gm,
+		  const struct gpu_opts *opts, struct hw_spec *at,
+		  struct kernel_config *kc, char *err)
+{
+	*at = *spec; /* shallow: only the clock changes */
+	if (opts && opts->calls_timed > 0) {
+		struct roofline_point rp;
+
+		roofline_gemm(spec, gm, &rp);
+		at->clock.sustained_mhz = hw_spec_mean_clock_mhz(
+			spec, opts->calls_before * rp.time_us,
+			opts->calls_timed * rp.time_us);
+	}
+	return check(at, gm, kc, err);
+}
+
+/* A what-if GPU (hw_spec_what_if: fields of a GPU as given, changed) runs
+ * the library built for the GPU it was changed from. Its heuristic's pick
+ * for the changed GPU (kc) replaces the kernel it runs there (the origin's
+ * pick, rebuilt for the changed GPU: kernel_config_remake) only if it plays
+ * faster — a library is tuned by timing its candidates on the GPU, so a
+ * switch that loses to the kernel it had is one the tuning would not keep.
+ * Without this, the estimate's misrankings showed in what-ifs as doubled
+ * DRAM bandwidth slowing GEMMs down (37 of 5,600 (shape, GPU) pairs of
+ * experiments/checks/double_bandwidth.sh over the shipped specs, by up to
+ * 7.5 %, b200 4096x16384x128). Both are played without the recorder; the
+ * winner again with it. Ties keep the heuristic's pick. */
+static int what_if(const struct hw_spec *spec, const struct hw_spec *at,
+		   const struct gemm *gm, const struct kernel_config *kc,
+		   const struct gpu_opts *opts, struct gpu_result *r,
+		   char *err)
+{
+	struct kernel_config o, here;
+	struct hw_spec oat;
+	struct gpu_result ro;
+	struct gpu_opts quiet = {0};
+	char scratch[RL_ERR_LEN];
+	int rc;
+
+	/* the origin refusing the GEMM, or its kernel not fitting here:
+	 * nothing to compare with */
+	if (choose(spec->origin, gm, opts, &oat, &o, scratch) != RL_OK ||
+	    kernel_config_remake(at, gm, &o, &here) != RL_OK ||
+	    kernel_config_same(&here, kc) || here.ctas > GPU_MAX_CTAS)
+		return gpu_simulate_kernel(spec, gm, kc, opts, r, err);
+	if (opts)
+		quiet = *opts;
+	quiet.rec = NULL;
+	if ((rc = gpu_simulate_kernel(spec, gm, kc, opts ? &quiet : NULL, r,
+				      err)) != RL_OK ||
+	    (rc = gpu_simulate_kernel(spec, gm, &here, opts ? &quiet : NULL,
+				      &ro, err)) != RL_OK)
+		return rc;
+	if (ro.time_us < r->time_us)
+		kc = &here;
+	if (opts && opts->rec)
+		return gpu_simulate_kernel(spec, gm, kc, opts, r, err);
+	if (kc == &here)
+		*r = ro;
+	return RL_OK;
+}
+
 int gpu_simulate_gemm(const struct hw_spec *spec, const struct gemm *gm,
 		      const struct gpu_opts *opts, struct gpu_result *r,
 		      char *err)
 {
 	struct kernel_config kc;
-	struct hw_spec at = *spec; /* shallow: only the clock changes */
+	struct hw_spec at;
 	int rc;
 
-	/* the chooser sees the clock of the protocol's timed calls, as the
-	 * simulation will (run_spec): short calls run near a power-limited
-	 * GPU's burst clock. The busy period of a call is its roofline time,
-	 * known before a kernel is chosen. */
-	if (opts && opts->calls_timed > 0) {
-		struct roofline_point rp;
-
-		roofline_gemm(spec, gm, &rp);
-		at.clock.sustained_mhz = hw_spec_mean_clock_mhz(
-			spec, opts->calls_before * rp.time_us,
-			opts->calls_timed * rp.time_us);
-	}
-	if ((rc = check(&at, gm, &kc, err)) != RL_OK)
+	if ((rc = choose(spec, gm, opts, &at, &kc, err)) != RL_OK)
 		return rc;
+	if (spec->origin)
+		return what_if(spec, &at, gm, &kc, opts, r, err);
 	return gpu_simulate_kernel(spec, gm, &kc, opts, r, err);
 }
 

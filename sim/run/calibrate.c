@@ -1460,6 +1460,7 @@ struct hw_spec *calibrate_spec(const struct hw_spec *base,
 		free(s->source[p->index]);
 		s->source[p->index] = src;
 	}
+	hw_spec_forget_origin(s); /* a GPU in its own right */
 	return s;
 fail:
 	hw_spec_free(s);

@@ -307,8 +307,12 @@ static int derive(struct jsonv *c, struct experiment *e, int base, int var,
 	int rc;
 
 	variant_values(e, var, vals);
-	if (!(s = hw_spec_clone(b)))
+	/* a what-if of the GPU as listed (gpu.h: its kernel stays a
+	 * candidate) */
+	if (!(s = hw_spec_clone(b)) || hw_spec_what_if(s, 0)) {
+		hw_spec_free(s);
 		return RL_EIO;
+	}
 	for (int i = 0; i < e->nsweep; i++) {
 		char msg[RL_ERR_LEN];
 

@@ -33,6 +33,7 @@
 #include "models/trace.h"
 #include "models/model.h"
 #include "models/roofline.h"
+#include "sim/gpu/attrib.h"
 #include "sim/gpu/gpu.h"
 #include "sim/run/validate.h"
 
@@ -700,9 +701,29 @@ START_TEST(test_what_if_switches_only_to_a_faster_kernel)
 				 RL_OK);
 		ck_assert_double_eq(rw.time_us, heur.time_us);
 		if (ro.time_us < rw.time_us) {
+			struct gpu_recorder rec;
+			struct gpu_result recd;
+			double sum = 0;
+
 			kept++;
 			ck_assert_double_eq(mine.time_us, ro.time_us);
 			ck_assert_str_eq(mine.tile, base.tile);
+			/* with a recorder: the same time, and the parts are
+			 * those of the kernel kept (they add up to its time) */
+			attrib_init(&rec, 0);
+			o.rec = &rec;
+			ck_assert_int_eq(gpu_simulate_gemm(fast, g, &o, &recd, err),
+					 RL_OK);
+			o.rec = NULL;
+			/* the recorder itself holds that run (trace, timeline) */
+			ck_assert_double_eq_tol((double)rec.elapsed * 1e-6,
+						ro.time_us, 1e-6);
+			attrib_destroy(&rec);
+			ck_assert_double_eq(recd.time_us, ro.time_us);
+			for (int p = 0; p < ATTRIB_NPARTS; p++)
+				sum += recd.part_us[p];
+			ck_assert_double_eq_tol(sum, recd.time_us,
+						1e-6 * recd.time_us);
 		} else {
 			switched++;
 			ck_assert_double_eq(mine.time_us, rw.time_us);

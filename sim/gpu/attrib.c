@@ -45,6 +45,17 @@ void attrib_init(struct gpu_recorder *r, int timeline)
 	r->timeline = timeline != 0;
 }
 
+void attrib_swap(struct gpu_recorder *a, struct gpu_recorder *b)
+{
+	struct gpu_recorder t = *a;
+
+	*a = *b;
+	*b = t;
+	/* the probes point back at their recorder */
+	a->probe.rec = a;
+	b->probe.rec = b;
+}
+
 void attrib_destroy(struct gpu_recorder *r)
 {
 	if (!r)

@@ -155,6 +155,9 @@ struct gpu_recorder {
  * buffers with attrib_destroy(). One recorder serves one simulation. */
 void attrib_init(struct gpu_recorder *r, int timeline);
 void attrib_destroy(struct gpu_recorder *r);
+/* Exchange what two recorders hold (after their simulations: the what-if
+ * rule of gpu.c keeps the recording of the kernel it keeps). */
+void attrib_swap(struct gpu_recorder *a, struct gpu_recorder *b);
 
 struct hw_spec;
 struct trace;

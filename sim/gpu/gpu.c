@@ -640,8 +640,8 @@ static int choose(const struct hw_spec *spec, const struct gemm *gm,
  * Without this, the estimate's misrankings showed in what-ifs as doubled
  * DRAM bandwidth slowing GEMMs down (37 of 5,600 (shape, GPU) pairs of
  * experiments/checks/double_bandwidth.sh over the shipped specs, by up to
- * 7.5 %, b200 4096x16384x128). Both are played without the recorder; the
- * winner again with it. Ties keep the heuristic's pick. */
+ * 7.5 %, b200 4096x16384x128). Ties keep the heuristic's pick. A recorder
+ * watches the heuristic's pick, and the other kernel again if it wins. */
 static int what_if(const struct hw_spec *spec, const struct hw_spec *at,
 		   const struct gemm *gm, const struct kernel_config *kc,
 		   const struct gpu_opts *opts, struct gpu_result *r,
@@ -650,7 +650,7 @@ static int what_if(const struct hw_spec *spec, const struct hw_spec *at,
 	struct kernel_config o, here;
 	struct hw_spec oat;
 	struct gpu_result ro;
-	struct gpu_opts quiet = {0};
+	struct gpu_opts other = {0};
 	char scratch[RL_ERR_LEN];
 	int rc;
 
@@ -661,19 +661,28 @@ static int what_if(const struct hw_spec *spec, const struct hw_spec *at,
 	    kernel_config_same(&here, kc) || here.ctas > GPU_MAX_CTAS)
 		return gpu_simulate_kernel(spec, gm, kc, opts, r, err);
 	if (opts)
-		quiet = *opts;
-	quiet.rec = NULL;
-	if ((rc = gpu_simulate_kernel(spec, gm, kc, opts ? &quiet : NULL, r,
-				      err)) != RL_OK ||
-	    (rc = gpu_simulate_kernel(spec, gm, &here, opts ? &quiet : NULL,
+		other = *opts;
+	other.rec = NULL; /* recorded again only if it wins (seldom) */
+	if ((rc = gpu_simulate_kernel(spec, gm, kc, opts, r, err)) != RL_OK ||
+	    (rc = gpu_simulate_kernel(spec, gm, &here, opts ? &other : NULL,
 				      &ro, err)) != RL_OK)
 		return rc;
-	if (ro.time_us < r->time_us)
-		kc = &here;
-	if (opts && opts->rec)
-		return gpu_simulate_kernel(spec, gm, kc, opts, r, err);
-	if (kc == &here)
-		*r = ro;
+	if (ro.time_us >= r->time_us)
+		return RL_OK;
+	if (opts && opts->rec) {
+		struct gpu_recorder fresh;
+
+		/* one recorder serves one simulation */
+		attrib_init(&fresh, opts->rec->timeline);
+		other.rec = &fresh;
+		rc = gpu_simulate_kernel(spec, gm, &here, &other, &ro, err);
+		if (rc == RL_OK)
+			attrib_swap(opts->rec, &fresh);
+		attrib_destroy(&fresh);
+		if (rc != RL_OK)
+			return rc;
+	}
+	*r = ro;
 	return RL_OK;
 }
 

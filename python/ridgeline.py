@@ -122,7 +122,9 @@ def _result(r, free=True):
 
 def gemm(hw, m, n, k, dtype="bf16", l2="cold", set=None):
     """Simulate C[m x n] = A[m x k] . B[k x n] on hardware hw (a name or a
-    path); set={"hbm.bandwidth_gbps": 4000, ...} changes fields first.
+    path); set={"hbm.bandwidth_gbps": 4000, ...} changes fields first (a
+    what-if, as --set: the kernel of hw as loaded stays a candidate, and
+    the chooser's new pick replaces it only if it simulates faster).
     Returns a dict of every result field (what `ridgeline gemm` prints)."""
     if l2 not in ("cold", "warm"):
         raise Error(-2, f"l2: expected cold or warm, found {l2!r}")

@@ -66,7 +66,11 @@ int ridgeline_hw_load(const char *name_or_path, ridgeline_hw **out, char *err);
 /* Set a field by its dotted path ("hbm.bandwidth_gbps") to a value inside
  * the field's range; on failure the spec is left as it was. The relations
  * between fields (sustained clock <= boost clock, ...) are checked when the
- * spec is simulated, so fields may be set in any order. */
+ * spec is simulated, so fields may be set in any order. A spec set this way
+ * is a what-if of the spec as loaded: its kernel for each GEMM stays a
+ * candidate, and the chooser's pick for the changed spec replaces it only
+ * if it simulates faster (as --set). ridgeline_calibrate fits the spec as
+ * set, as a GPU in its own right. */
 int ridgeline_hw_set(ridgeline_hw *hw, const char *path, double value,
 		     char *err);
 /* Read a field by its dotted path. */

@@ -227,6 +227,11 @@ static int make_keys(struct runner *r, char *fingerprint, char *err)
 		rl_hash_init(&hs[s]);
 		if (h_json(&hs[s], hw_spec_to_json(e->specs[s])))
 			goto done;
+		/* a derived GPU's results depend on the GPU it was derived
+		 * from too (its kernel stays a candidate: gpu.c) */
+		if (e->specs[s]->origin &&
+		    h_json(&hs[s], hw_spec_to_json(e->specs[s]->origin)))
+			goto done;
 		hc[s] = hs[s];
 		h_str(&hs[s], e->specs[s]->name);
 		rl_hash_bytes(&fp, &hs[s], sizeof hs[s]);

@@ -43,11 +43,8 @@
 #include "models/kernel.h"
 #include "models/model.h"
 #include "sim/gpu/gpu.h"
+#include "tests/refgrid.h"
 
-static const unsigned grid_q[] = { 1, 16, 32, 48, 64, 80, 96, 112 };
-static const unsigned grid_batch[] = { 1, 2, 4, 8, 16, 32, 64 };
-#define NQ (sizeof grid_q / sizeof grid_q[0])
-#define NB (sizeof grid_batch / sizeof grid_batch[0])
 
 static double now(void)
 {
@@ -293,22 +290,7 @@ int main(int argc, char **argv)
 	       (double)events / 168);
 
 	/* the distinct GEMMs, in grid order */
-	for (int op = 0; op < 3; op++)
-		for (size_t qi = 0; qi < NQ; qi++)
-			for (size_t bi = 0; bi < NB; bi++) {
-				struct gemm g;
-				size_t j;
-
-				model_mlp_gemm(llama, op,
-					       grid_q[qi] * grid_batch[bi], &g);
-				g.dtype = RL_FP16;
-				for (j = 0; j < nseen; j++)
-					if (seen[j].m == g.m && seen[j].n == g.n &&
-					    seen[j].k == g.k)
-						break;
-				if (j == nseen)
-					seen[nseen++] = g;
-			}
+	nseen = refgrid_distinct(llama, seen, NULL);
 	for (int rep = 0; rep < 3; rep++) {
 		double t0 = now(), dt;
 		uint64_t ev = 0;

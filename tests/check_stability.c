@@ -54,17 +54,12 @@
 #include "models/gemm.h"
 #include "models/model.h"
 #include "sim/gpu/gpu.h"
+#include "tests/refgrid.h"
 
 #define STABILITY_BOUND 0.04
 
 static char err[RL_ERR_LEN];
 
-#ifndef CHECK_FOLD /* the grid is the stability suite's, not check_fold's */
-static const unsigned grid_q[] = { 1, 16, 32, 48, 64, 80, 96, 112 };
-static const unsigned grid_batch[] = { 1, 2, 4, 8, 16, 32, 64 };
-#define NQ (sizeof grid_q / sizeof grid_q[0])
-#define NB (sizeof grid_batch / sizeof grid_batch[0])
-#endif
 
 static struct hw_spec *load_hw(const char *name)
 {
@@ -87,29 +82,11 @@ static double sim_us(const struct hw_spec *hw, const struct gemm *g,
 static size_t grid(struct gemm *out, const char *ops[])
 {
 	struct model_spec *llama = NULL;
-	size_t n = 0;
+	size_t n;
 
 	ck_assert_msg(model_spec_load("llama-33b", &llama, err) == RL_OK,
 		      "%s", err);
-	for (int op = 0; op < 3; op++)
-		for (size_t qi = 0; qi < NQ; qi++)
-			for (size_t bi = 0; bi < NB; bi++) {
-				struct gemm g;
-				size_t j;
-
-				model_mlp_gemm(llama, op,
-					       grid_q[qi] * grid_batch[bi], &g);
-				g.dtype = RL_FP16;
-				for (j = 0; j < n; j++)
-					if (out[j].m == g.m && out[j].n == g.n &&
-					    out[j].k == g.k)
-						break;
-				if (j == n) {
-					ops[n] = op == 0 ? "up" : op == 1 ?
-						"gate" : "down";
-					out[n++] = g;
-				}
-			}
+	n = refgrid_distinct(llama, out, ops);
 	model_spec_free(llama);
 	return n;
 }

@@ -71,7 +71,10 @@ struct gpu_result {
 };
 
 /* Simulate g on hw with the kernel the chooser picks (models/kernel.h) and
- * fill *out. opts may be NULL: cold L2, steady-state (sustained) clock, no
+ * fill *out. On a what-if hw (hw->origin set, hw_spec_what_if) the kernel
+ * the origin's chooser picks stays a candidate: the pick for hw replaces it
+ * only if it simulates faster (gpu.c what_if), so a changed spec switches
+ * kernel only to a faster one. opts may be NULL: cold L2, steady-state (sustained) clock, no
  * recorder. Returns RL_OK; RL_EINPUT when gpu_check_gemm() refuses g (the
  * reason in err); RL_EIO when out of memory or when the result would beat
  * the roofline (a model bug). err: RL_ERR_LEN bytes, one line. Reentrant:
